@@ -1,0 +1,88 @@
+/**
+ * Typed errors with stable codes. Every error jobstar throws on purpose is a
+ * {@link JobstarError}; the GraphQL edge maps `code` to `extensions.code` once.
+ */
+
+/** Stable, machine-readable error codes. */
+export type ErrorCode =
+  | "VALIDATION_FAILED"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "MODEL_NOT_REGISTERED"
+  | "MODEL_ALREADY_REGISTERED"
+  | "UNSUPPORTED_SCHEMA"
+  | "CONFIGURATION"
+  | "JOB_TIMEOUT";
+
+/** Base class of all jobstar errors. */
+export class JobstarError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** One failed rule: where (`path`, e.g. `["payload", "algo"]`) and why. */
+export interface ValidationIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Input broke a rule (schema, size, option range). Nothing was written. */
+export class ValidationError extends JobstarError {
+  readonly issues: ValidationIssue[];
+
+  constructor(issues: ValidationIssue[], context = "invalid input") {
+    super("VALIDATION_FAILED", `${context}: ${issues.map(formatIssue).join("; ")}`);
+    this.issues = issues;
+  }
+}
+
+function formatIssue(issue: ValidationIssue): string {
+  return issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message;
+}
+
+/** A resource or revision id that does not exist. */
+export class NotFoundError extends JobstarError {
+  constructor(what: string, id: string) {
+    super("NOT_FOUND", `${what} not found: ${id}`);
+  }
+}
+
+/** The operation is not allowed in the resource's current state. */
+export class ConflictError extends JobstarError {
+  constructor(message: string) {
+    super("CONFLICT", message);
+  }
+}
+
+/** A model was used before `spec.addModel` registered it. */
+export class ModelNotRegisteredError extends JobstarError {
+  constructor(model: string) {
+    super("MODEL_NOT_REGISTERED", `model is not registered: ${model}`);
+  }
+}
+
+/** `spec.addModel` was called twice for one model. */
+export class ModelAlreadyRegisteredError extends JobstarError {
+  constructor(model: string) {
+    super("MODEL_ALREADY_REGISTERED", `model is already registered: ${model}`);
+  }
+}
+
+/** A zod schema uses a construct that cannot be exposed (e.g. in GraphQL). */
+export class UnsupportedSchemaError extends JobstarError {
+  constructor(model: string, path: (string | number)[], reason: string) {
+    super("UNSUPPORTED_SCHEMA", `model ${model}, field ${path.join(".") || "(root)"}: ${reason}`);
+  }
+}
+
+/** jobstar was configured inconsistently (e.g. configure after start). */
+export class ConfigurationError extends JobstarError {
+  constructor(message: string) {
+    super("CONFIGURATION", message);
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * jobstar: background jobs as versioned resources on PostgreSQL.
+ * @packageDocumentation
+ */
+export {
+  ConfigurationError,
+  ConflictError,
+  type ErrorCode,
+  JobstarError,
+  ModelAlreadyRegisteredError,
+  ModelNotRegisteredError,
+  NotFoundError,
+  UnsupportedSchemaError,
+  ValidationError,
+  type ValidationIssue,
+} from "./errors.js";
+export type { JobEvent } from "./events/bus.js";
+export { DelayRetry, type HandlerContext, type JobHandler, NoRetry } from "./model/handler.js";
+export { Job, type JobData, type JobInit, type JobModel, type JobOf } from "./model/job.js";
+export type { ModelOptions } from "./model/registration.js";
+export { Schema } from "./model/schema.js";
+export { TaskStatus } from "./model/task-status.js";
+export type {
+  ConsumeOptions,
+  ListOptions,
+  ResourceManager,
+  RevisionListOptions,
+  WriteOptions,
+} from "./resource/manager.js";
+export type {
+  JobLog,
+  LogLevel,
+  Page,
+  Resource,
+  ResourceMeta,
+  RevisionInfo,
+  RevisionStatus,
+} from "./resource/types.js";
+export { Spec, type SpecOptions, spec } from "./spec.js";

@@ -1,0 +1,42 @@
+import type { JobHandler } from "./handler.js";
+import type { JobModel, JobOf } from "./job.js";
+import type { Schema } from "./schema.js";
+import { DEFAULT_MAX_PAYLOAD_BYTES } from "./validate.js";
+
+/** Options of `spec.addModel`. */
+export interface ModelOptions<M extends JobModel = JobModel> {
+  /** Processes the model's jobs; a model without one can be submitted but not consumed here. */
+  jobHandler?: JobHandler<JobOf<M>>;
+  /** A run taking longer fails (spending a retry) and its signal aborts. Default: no limit. */
+  timeoutSeconds?: number;
+  /** The largest payload accepted, as JSON bytes. Default: 1 MiB. */
+  maxPayloadBytes?: number;
+}
+
+/** A model as the registry keeps it. */
+export interface RegisteredModel {
+  readonly schema: Schema;
+  readonly handler: JobHandler | null;
+  readonly timeoutSeconds: number | null;
+  readonly maxPayloadBytes: number;
+}
+
+/** Checks `options` and makes the registry entry. */
+export function registerModel<M extends JobModel>(
+  schema: Schema<M>,
+  options: ModelOptions<M>,
+): RegisteredModel {
+  const { timeoutSeconds, maxPayloadBytes } = options;
+  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) {
+    throw new RangeError(`${schema.name}: timeoutSeconds must be > 0`);
+  }
+  if (maxPayloadBytes !== undefined && !(maxPayloadBytes > 0)) {
+    throw new RangeError(`${schema.name}: maxPayloadBytes must be > 0`);
+  }
+  return {
+    schema,
+    handler: (options.jobHandler as JobHandler | undefined) ?? null,
+    timeoutSeconds: timeoutSeconds ?? null,
+    maxPayloadBytes: maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+  };
+}

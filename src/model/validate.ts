@@ -1,0 +1,75 @@
+import type { z } from "zod";
+import { ValidationError, type ValidationIssue } from "../errors.js";
+import type { JobData } from "./job.js";
+
+/** Default cap on a payload's size as JSON, in bytes. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+/** Parses `value` with `schema`; failures become a {@link ValidationError} whose paths start at `root`. */
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  root: string,
+  context: string,
+): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => ({
+      path: [root, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))],
+      message: issue.message,
+    }));
+    throw new ValidationError(issues, context);
+  }
+  return result.data;
+}
+
+/** Rejects a payload whose JSON form exceeds `maxBytes`. */
+export function checkPayloadSize(payload: unknown, maxBytes: number, model: string): void {
+  const bytes = Buffer.byteLength(JSON.stringify(payload) ?? "");
+  if (bytes > maxBytes) {
+    throw new ValidationError(
+      [{ path: ["payload"], message: `is ${bytes} bytes as JSON, more than the limit of ${maxBytes}` }],
+      `invalid ${model}`,
+    );
+  }
+}
+
+type NumericOption =
+  | "maxRetries"
+  | "periodicIntervalSeconds"
+  | "periodicMaxRuns"
+  | "periodicInitialDelaySeconds";
+
+const OPTION_RULES: Record<NumericOption, { min: number; integer: boolean }> = {
+  maxRetries: { min: 0, integer: true },
+  periodicIntervalSeconds: { min: 0.001, integer: false },
+  periodicMaxRuns: { min: 1, integer: true },
+  periodicInitialDelaySeconds: { min: 0, integer: false },
+};
+
+/** Checks the job options (retry budget, periodic settings, keys) a caller may set. */
+export function checkJobOptions(job: JobData, model: string): void {
+  const issues: ValidationIssue[] = [];
+  for (const [field, rule] of Object.entries(OPTION_RULES) as [
+    NumericOption,
+    { min: number; integer: boolean },
+  ][]) {
+    const value = job[field];
+    if (value === null || value === undefined) continue;
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      issues.push({ path: [field], message: "must be a finite number" });
+    } else if (rule.integer && !Number.isInteger(value)) {
+      issues.push({ path: [field], message: "must be an integer" });
+    } else if (value < rule.min) {
+      issues.push({ path: [field], message: `must be at least ${rule.min}` });
+    }
+  }
+  for (const field of ["partitionKey", "idempotencyKey"] as const) {
+    const value = job[field];
+    if (value === null || value === undefined) continue;
+    if (typeof value !== "string" || value.length === 0 || value.length > 255) {
+      issues.push({ path: [field], message: "must be a non-empty string of at most 255 characters" });
+    }
+  }
+  if (issues.length > 0) throw new ValidationError(issues, `invalid ${model}`);
+}

@@ -1,0 +1,122 @@
+import os from "node:os";
+import type { Database } from "../store/database.js";
+import { findPendingJobs } from "../store/queries/stale-jobs.js";
+import type { UnitOfWork } from "../store/unit-of-work.js";
+import {
+  type ConsumeOptions,
+  type Consumer,
+  type MessageQueue,
+  type MessageQueueFactory,
+  type QueueFactoryOptions,
+  type QueueMessage,
+  type RunSettings,
+  runSettings,
+} from "./message-queue.js";
+
+/**
+ * Dispatches jobs inside this process: for local development and tests. Messages
+ * live in memory; on `consume` the PENDING jobs already in the database are picked
+ * up, so nothing is lost by a restart (but a retry's delay is).
+ */
+export class SimpleMessageQueueFactory implements MessageQueueFactory {
+  readonly settings: RunSettings;
+
+  constructor(options: QueueFactoryOptions = {}) {
+    this.settings = runSettings(options);
+  }
+
+  create(database: Database): MessageQueue {
+    return new SimpleMessageQueue(database);
+  }
+}
+
+interface LocalConsumer {
+  options: ConsumeOptions;
+  running: number;
+  ready: QueueMessage[];
+  idle: Set<() => void>;
+}
+
+class SimpleMessageQueue implements MessageQueue {
+  private readonly consumers = new Set<LocalConsumer>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly workerId = `simple:${os.hostname()}:${process.pid}`;
+
+  constructor(private readonly database: Database) {}
+
+  async enqueue(unit: UnitOfWork, message: QueueMessage): Promise<void> {
+    unit.afterCommit(() => this.schedule(message));
+  }
+
+  async releaseWorkers(): Promise<void> {
+    // Nothing is held: an in-process message dies with its process.
+  }
+
+  async consume(options: ConsumeOptions): Promise<Consumer> {
+    const consumer: LocalConsumer = { options, running: 0, ready: [], idle: new Set() };
+    this.consumers.add(consumer);
+    for (const job of await findPendingJobs(this.database.db, options.models)) {
+      this.deliver(consumer, { model: job.model, resourceId: job.resourceId });
+    }
+    return {
+      stop: async () => {
+        this.consumers.delete(consumer);
+        consumer.ready.length = 0;
+        if (consumer.running > 0) await new Promise<void>((resolve) => consumer.idle.add(resolve));
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private schedule(message: QueueMessage): void {
+    const delay = message.runAt ? message.runAt.getTime() - Date.now() : 0;
+    if (delay <= 0) {
+      this.dispatch(message);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.dispatch(message);
+    }, delay);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private dispatch(message: QueueMessage): void {
+    // Without a consumer the message is dropped: the job stays PENDING in the
+    // database, and the next consumer of its model picks it up at start.
+    const consumer = [...this.consumers].find((c) => c.options.models.includes(message.model));
+    if (consumer) this.deliver(consumer, message);
+  }
+
+  private deliver(consumer: LocalConsumer, message: QueueMessage): void {
+    consumer.ready.push(message);
+    this.pump(consumer);
+  }
+
+  private pump(consumer: LocalConsumer): void {
+    while (consumer.running < consumer.options.concurrency && consumer.ready.length > 0) {
+      const message = consumer.ready.shift() as QueueMessage;
+      consumer.running++;
+      consumer.options
+        .process(message, { workerId: this.workerId })
+        .catch(() => {
+          // The job is still PENDING or PROCESSING in the database: try again soon,
+          // as a durable queue would.
+          if (this.consumers.has(consumer)) this.schedule({ ...message, runAt: new Date(Date.now() + 1000) });
+        })
+        .finally(() => {
+          consumer.running--;
+          if (consumer.running === 0) {
+            for (const resolve of consumer.idle) resolve();
+            consumer.idle.clear();
+          }
+          this.pump(consumer);
+        });
+    }
+  }
+}

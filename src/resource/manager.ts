@@ -1,0 +1,337 @@
+import { randomUUID } from "node:crypto";
+import { ConfigurationError, ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import { hydrate, type JobData, type JobInit, type JobModel, type JobOf, toJobData } from "../model/job.js";
+import type { RegisteredModel } from "../model/registration.js";
+import { isTerminal, TaskStatus } from "../model/task-status.js";
+import { checkJobOptions, checkPayloadSize, parseWith } from "../model/validate.js";
+import { JobRunner } from "../queue/job-runner.js";
+import type { Consumer } from "../queue/message-queue.js";
+import { appendRevision } from "../store/queries/append-revision.js";
+import {
+  getResourceRow,
+  getRevisionRow,
+  getRevisionRows,
+  lockResourceRow,
+} from "../store/queries/get-resource.js";
+import { insertJob } from "../store/queries/insert-job.js";
+import { getLogs } from "../store/queries/job-logs.js";
+import {
+  countResources,
+  encodeCursor,
+  listResourceRows,
+  type ResourceFilter,
+  type SortField,
+} from "../store/queries/list-resources.js";
+import { countRevisions, listRevisionRows } from "../store/queries/list-revisions.js";
+import { type RevisionRow, toResourceMeta, toRevisionInfo } from "../store/queries/rows.js";
+import { inUnitOfWork, type UnitOfWork } from "../store/unit-of-work.js";
+import { actor } from "./actor.js";
+import type { Runtime } from "./runtime.js";
+import type { JobLog, Page, Resource, ResourceMeta, RevisionInfo } from "./types.js";
+
+/** Who performs a write. */
+export interface WriteOptions {
+  /** The actor recorded as `createdBy`/`updatedBy`. Default: the `spec.using` scope's, else `"anonymous"`. */
+  user?: string;
+}
+
+/** Which jobs to list and how. */
+export interface ListOptions extends ResourceFilter {
+  /** Default: `createdTime`. */
+  sortBy?: SortField;
+  /** Default: `desc` (newest first). */
+  order?: "asc" | "desc";
+  /** Items per page, 1 to 1000. Default: 50. */
+  limit?: number;
+  /** A `nextCursor` from the previous page. */
+  after?: string;
+  /** Only items before this cursor (paging backwards). */
+  before?: string;
+}
+
+/** A page of revisions. */
+export interface RevisionListOptions {
+  /** Default: `asc` (oldest first). */
+  order?: "asc" | "desc";
+  /** Default: 100. */
+  limit?: number;
+  /** Revision number to continue after. */
+  after?: number;
+  /** Revision number to stop before. */
+  before?: number;
+}
+
+/** How to consume. */
+export interface ConsumeOptions {
+  /** Wait until `stopConsume()` (true), or return once consuming has started (false). Default: true. */
+  block?: boolean;
+  /** Jobs run at once by this consumer. Default: 1. */
+  concurrency?: number;
+}
+
+/**
+ * Creates, reads and manages the jobs of one model, and consumes them. Every write
+ * is one transaction: the revision, its NOTIFY and any queue entry commit together.
+ */
+export class ResourceManager<M extends JobModel = JobModel> {
+  private consumer: { consumer: Consumer; sweeper: NodeJS.Timeout; stopped: () => void } | null = null;
+
+  constructor(
+    private readonly registered: RegisteredModel,
+    private readonly runtime: () => Promise<Runtime>,
+  ) {}
+
+  /** The model's name, e.g. `TrainingJob`. */
+  get name(): string {
+    return this.registered.schema.name;
+  }
+
+  /** The model's resource-id prefix, e.g. `training-job`. */
+  get key(): string {
+    return this.registered.schema.key;
+  }
+
+  /**
+   * Validates and stores a new PENDING job and enqueues it. With an `idempotencyKey`
+   * already used by a job of this model, returns that job's current revision instead.
+   */
+  async create(job: JobOf<M> | JobInit<unknown>, options: WriteOptions = {}): Promise<RevisionInfo> {
+    const { schema, maxPayloadBytes } = this.registered;
+    const candidate =
+      job instanceof schema.model ? (job as JobData) : toJobData(new schema.model(job as JobInit<unknown>));
+    const context = `invalid ${schema.name}`;
+    const payload = parseWith(schema.model.payloadSchema, candidate.payload, "payload", context);
+    checkPayloadSize(payload, maxPayloadBytes, schema.name);
+    checkJobOptions(candidate, schema.name);
+    const { database, queue, settings } = await this.runtime();
+    const data: JobData = {
+      ...toJobData(candidate),
+      payload,
+      status: TaskStatus.PENDING,
+      errmsg: null,
+      artifact: null,
+      retries: 0,
+      maxRetries: candidate.maxRetries ?? settings.maxRetries,
+      periodicRuns: 0,
+      lastHeartbeatAt: null,
+    };
+    const now = new Date();
+    return inUnitOfWork(database.db, async (unit) => {
+      const inserted = await insertJob(unit.tx, {
+        resourceId: `${schema.key}:${randomUUID()}`,
+        model: schema.key,
+        modelName: schema.name,
+        schemaVersion: schema.version,
+        data,
+        user: actor(options.user),
+        now,
+      });
+      if (!inserted.created) {
+        const current = await getRevisionRow(
+          unit.tx,
+          inserted.resource.resourceId,
+          inserted.resource.currentRevisionId,
+        );
+        return toRevisionInfo(this.found(current, inserted.resource.resourceId));
+      }
+      const delay = data.periodicInitialDelaySeconds;
+      await queue.enqueue(unit, {
+        model: schema.key,
+        resourceId: inserted.resource.resourceId,
+        ...(delay ? { runAt: new Date(now.getTime() + delay * 1000) } : {}),
+      });
+      return toRevisionInfo(inserted.revision);
+    });
+  }
+
+  /** The job's current revision, or the revision `revisionId`. */
+  async get(resourceId: string, options: { revisionId?: string } = {}): Promise<Resource<JobOf<M>>> {
+    const { database } = await this.runtime();
+    const row = await getResourceRow(database.db, this.key, resourceId);
+    if (!row) throw new NotFoundError(this.name, resourceId);
+    const revision = await getRevisionRow(
+      database.db,
+      resourceId,
+      options.revisionId ?? row.currentRevisionId,
+    );
+    if (!revision)
+      throw new NotFoundError(`${this.name} revision`, options.revisionId ?? row.currentRevisionId);
+    return this.toResource(revision);
+  }
+
+  /** The job's resource-level metadata. */
+  async getMeta(resourceId: string): Promise<ResourceMeta> {
+    const { database } = await this.runtime();
+    const row = await getResourceRow(database.db, this.key, resourceId);
+    if (!row) throw new NotFoundError(this.name, resourceId);
+    return toResourceMeta(row);
+  }
+
+  /** A page of the model's jobs (current revisions), filtered and sorted, with the total count. */
+  async list(options: ListOptions = {}): Promise<Page<Resource<JobOf<M>>>> {
+    const { database } = await this.runtime();
+    const { sortBy = "createdTime", order = "desc", limit = 50, after, before, ...filter } = options;
+    const slice = { sortBy, order, limit: clampLimit(limit, 1000), after, before };
+    const [{ rows, hasMore }, totalCount] = await Promise.all([
+      listResourceRows(database.db, this.key, filter, slice),
+      countResources(database.db, this.key, filter),
+    ]);
+    const revisions = new Map(
+      (
+        await getRevisionRows(
+          database.db,
+          rows.map((row) => row.currentRevisionId),
+        )
+      ).map((r) => [r.revisionId, r]),
+    );
+    const items = rows.map((row) =>
+      this.toResource(this.found(revisions.get(row.currentRevisionId), row.resourceId)),
+    );
+    const last = rows.at(-1);
+    return { items, totalCount, nextCursor: hasMore && last ? encodeCursor(last, sortBy) : null };
+  }
+
+  /** A page of the job's revisions, oldest first by default: its audit history. */
+  async listRevisions(
+    resourceId: string,
+    options: RevisionListOptions = {},
+  ): Promise<Page<Resource<JobOf<M>>>> {
+    const { database } = await this.runtime();
+    if (!(await getResourceRow(database.db, this.key, resourceId)))
+      throw new NotFoundError(this.name, resourceId);
+    const { order = "asc", limit = 100, after, before } = options;
+    const [{ rows, hasMore }, totalCount] = await Promise.all([
+      listRevisionRows(database.db, resourceId, { order, limit: clampLimit(limit, 1000), after, before }),
+      countRevisions(database.db, resourceId),
+    ]);
+    const last = rows.at(-1);
+    return {
+      items: rows.map((row) => this.toResource(row)),
+      totalCount,
+      nextCursor: hasMore && last ? String(last.number) : null,
+    };
+  }
+
+  /** The lines the job's handler logged, oldest first. */
+  async getLogs(resourceId: string): Promise<JobLog[]> {
+    const { database } = await this.runtime();
+    if (!(await getResourceRow(database.db, this.key, resourceId)))
+      throw new NotFoundError(this.name, resourceId);
+    return getLogs(database.db, resourceId);
+  }
+
+  /**
+   * Runs a finished (completed, failed or cancelled) job again: back to PENDING with
+   * its retries, error and artifact reset and its payload kept. Anything else is a conflict.
+   */
+  rerun(resourceId: string, options: WriteOptions = {}): Promise<RevisionInfo> {
+    return this.change(resourceId, options, async (data, unit, queue) => {
+      if (!isTerminal(data.status)) {
+        throw new ConflictError(
+          `cannot rerun ${resourceId}: it is ${data.status}; only finished jobs can be rerun`,
+        );
+      }
+      await queue.enqueue(unit, { model: this.key, resourceId });
+      return {
+        ...data,
+        status: TaskStatus.PENDING,
+        retries: 0,
+        errmsg: null,
+        artifact: null,
+        periodicRuns: 0,
+        lastHeartbeatAt: null,
+      };
+    });
+  }
+
+  /** Cancels a pending or running job (a running handler's signal aborts). Finished jobs are a conflict. */
+  cancel(resourceId: string, options: WriteOptions = {}): Promise<RevisionInfo> {
+    return this.change(resourceId, options, async (data) => {
+      if (isTerminal(data.status)) {
+        throw new ConflictError(`cannot cancel ${resourceId}: it is already ${data.status}`);
+      }
+      return { ...data, status: TaskStatus.CANCELLED, lastHeartbeatAt: null };
+    });
+  }
+
+  /** Starts running this model's jobs in this process. */
+  async startConsume(options: ConsumeOptions = {}): Promise<void> {
+    if (!this.registered.handler) {
+      throw new ConfigurationError(`${this.name} has no jobHandler: pass one to spec.addModel to consume it`);
+    }
+    if (this.consumer) throw new ConfigurationError(`${this.name} is already being consumed`);
+    const runtime = await this.runtime();
+    const runner = new JobRunner({ ...runtime, model: this.registered });
+    const concurrency = options.concurrency ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError("concurrency must be an integer >= 1");
+    const consumer = await runtime.queue.consume({
+      models: [this.key],
+      concurrency,
+      process: (message, delivery) => runner.process(message, delivery),
+    });
+    const sweep = () =>
+      runner.recoverStale().catch((error) => console.error("jobstar: recovery failed", error));
+    await sweep();
+    const sweeper = setInterval(sweep, (runtime.settings.staleAfter * 1000) / 2);
+    sweeper.unref();
+    let stopped = () => {};
+    const done = new Promise<void>((resolve) => {
+      stopped = resolve;
+    });
+    this.consumer = { consumer, sweeper, stopped };
+    if (options.block ?? true) await done;
+  }
+
+  /** Stops consuming; waits for the jobs in flight. */
+  async stopConsume(): Promise<void> {
+    const current = this.consumer;
+    if (!current) return;
+    this.consumer = null;
+    clearInterval(current.sweeper);
+    await current.consumer.stop();
+    current.stopped();
+  }
+
+  private async change(
+    resourceId: string,
+    options: WriteOptions,
+    next: (data: JobData, unit: UnitOfWork, queue: Runtime["queue"]) => Promise<JobData>,
+  ): Promise<RevisionInfo> {
+    const { database, queue } = await this.runtime();
+    return inUnitOfWork(database.db, async (unit) => {
+      const row = await lockResourceRow(unit.tx, this.key, resourceId);
+      if (!row) throw new NotFoundError(this.name, resourceId);
+      const data = await next(row.data, unit, queue);
+      const { revision } = await appendRevision(unit.tx, row, this.name, {
+        data,
+        status: "stable",
+        user: actor(options.user),
+        now: new Date(),
+      });
+      return toRevisionInfo(revision);
+    });
+  }
+
+  private found(revision: RevisionRow | undefined | null, resourceId: string): RevisionRow {
+    if (!revision) throw new NotFoundError(`${this.name} revision of`, resourceId);
+    return revision;
+  }
+
+  private toResource(revision: RevisionRow): Resource<JobOf<M>> {
+    return {
+      info: toRevisionInfo(revision),
+      data: hydrate(this.registered.schema.model as M, revision.data),
+    };
+  }
+}
+
+function clampLimit(limit: number, max: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
+    throw new ValidationError(
+      [{ path: ["limit"], message: `must be an integer from 1 to ${max}` }],
+      "invalid page",
+    );
+  }
+  return limit;
+}

@@ -1,0 +1,11 @@
+import type { EventBus } from "../events/bus.js";
+import type { MessageQueue, RunSettings } from "../queue/message-queue.js";
+import type { Database } from "../store/database.js";
+
+/** The started parts a resource manager works with; made once per `spec` on first use. */
+export interface Runtime {
+  database: Database;
+  queue: MessageQueue;
+  events: EventBus;
+  settings: RunSettings;
+}

@@ -1,0 +1,122 @@
+import { ConfigurationError, ModelAlreadyRegisteredError, ModelNotRegisteredError } from "./errors.js";
+import { EventBus } from "./events/bus.js";
+import type { JobModel } from "./model/job.js";
+import { type ModelOptions, type RegisteredModel, registerModel } from "./model/registration.js";
+import type { Schema } from "./model/schema.js";
+import { GraphileWorkerMessageQueueFactory } from "./queue/graphile.js";
+import type { MessageQueueFactory } from "./queue/message-queue.js";
+import { runAs } from "./resource/actor.js";
+import { ResourceManager } from "./resource/manager.js";
+import type { Runtime } from "./resource/runtime.js";
+import { openDatabase } from "./store/database.js";
+import type { EmbeddedOptions } from "./store/embedded.js";
+
+/** Options of {@link Spec.configure}. */
+export interface SpecOptions {
+  /** PostgreSQL URL. Default: `DATABASE_URL`, else an embedded PostgreSQL in `./.jobstar/`. */
+  databaseUrl?: string;
+  /** Options of the embedded PostgreSQL (used only without a URL). */
+  embedded?: EmbeddedOptions;
+  /** The queue backend. Default: `new GraphileWorkerMessageQueueFactory()`. */
+  messageQueueFactory?: MessageQueueFactory;
+  /** Connections in jobstar's own pool. Default: 10. */
+  maxConnections?: number;
+}
+
+/**
+ * The registry of job models and the owner of the database, queue and event
+ * connections, which start on first use and stop on {@link Spec.close}.
+ */
+export class Spec {
+  private options: SpecOptions = {};
+  private readonly models = new Map<string, RegisteredModel>();
+  private readonly managers = new Map<string, ResourceManager>();
+  private started: Promise<Runtime> | null = null;
+
+  /** Sets options; only before the first use. */
+  configure(options: SpecOptions): this {
+    if (this.started) throw new ConfigurationError("configure() must come before the spec is used");
+    this.options = { ...this.options, ...options };
+    return this;
+  }
+
+  /** Registers a job model with its handler and options. */
+  addModel<M extends JobModel>(schema: Schema<M>, options: ModelOptions<M> = {}): this {
+    const clash = [...this.models.values()].find(
+      (m) => m.schema.name === schema.name || m.schema.key === schema.key,
+    );
+    if (clash) throw new ModelAlreadyRegisteredError(schema.name);
+    this.models.set(schema.name, registerModel(schema, options));
+    return this;
+  }
+
+  /** The registered models, in registration order. */
+  registeredModels(): RegisteredModel[] {
+    return [...this.models.values()];
+  }
+
+  /** The resource manager of a registered model (by class or name). */
+  getResourceManager<M extends JobModel>(model: M | string): ResourceManager<M> {
+    const name = typeof model === "string" ? model : model.name;
+    const registered = this.models.get(name);
+    if (!registered || (typeof model !== "string" && registered.schema.model !== model)) {
+      throw new ModelNotRegisteredError(name);
+    }
+    let manager = this.managers.get(name);
+    if (!manager) {
+      manager = new ResourceManager(registered, () => this.start());
+      this.managers.set(name, manager);
+    }
+    return manager as unknown as ResourceManager<M>;
+  }
+
+  /** Runs `fn` with `user` recorded as the actor of the writes it makes. */
+  using<T>(user: string, fn: () => T): T {
+    return runAs(user, fn);
+  }
+
+  /** Opens the database (applying migrations), the queue and the event listener; idempotent. */
+  start(): Promise<Runtime> {
+    if (!this.started) {
+      this.started = this.open();
+      this.started.catch(() => {
+        this.started = null;
+      });
+    }
+    return this.started;
+  }
+
+  /** Stops consumers, then closes the queue, the event listener and the database. */
+  async close(): Promise<void> {
+    const started = this.started;
+    if (!started) return;
+    await Promise.all([...this.managers.values()].map((manager) => manager.stopConsume()));
+    this.managers.clear();
+    this.started = null;
+    const runtime = await started.catch(() => null);
+    if (!runtime) return;
+    await runtime.queue.close();
+    await runtime.events.close();
+    await runtime.database.close();
+  }
+
+  private async open(): Promise<Runtime> {
+    const factory = this.options.messageQueueFactory ?? new GraphileWorkerMessageQueueFactory();
+    const database = await openDatabase({
+      ...(this.options.databaseUrl ? { url: this.options.databaseUrl } : {}),
+      ...(this.options.embedded ? { embedded: this.options.embedded } : {}),
+      ...(this.options.maxConnections ? { maxConnections: this.options.maxConnections } : {}),
+    });
+    const events = new EventBus(database.sql);
+    try {
+      await events.start();
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+    return { database, events, queue: factory.create(database), settings: factory.settings };
+  }
+}
+
+/** The default registry, as in SpecStar: `import { spec } from "jobstar"`. */
+export const spec = new Spec();

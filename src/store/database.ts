@@ -1,0 +1,60 @@
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { type EmbeddedOptions, type EmbeddedServer, startEmbeddedPostgres } from "./embedded.js";
+import { migrate } from "./migrate.js";
+import * as tables from "./tables.js";
+
+/** The Drizzle database jobstar's queries run on. */
+export type Db = PostgresJsDatabase<typeof tables>;
+
+/** A transaction of {@link Db}; every multi-statement write runs in one. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/** Where the database is. */
+export interface DatabaseOptions {
+  /** A PostgreSQL URL. Default: `DATABASE_URL`, else the embedded server. */
+  url?: string;
+  /** Options of the embedded server, used when there is no URL. */
+  embedded?: EmbeddedOptions;
+  /** Connections in this process's pool. Default: 10. */
+  maxConnections?: number;
+}
+
+/** An open, migrated database: Drizzle for queries, postgres.js for LISTEN, the URL for graphile-worker. */
+export interface Database {
+  readonly url: string;
+  readonly db: Db;
+  readonly sql: postgres.Sql;
+  close(): Promise<void>;
+}
+
+/** Opens the configured database (starting the embedded one if needed) and applies migrations. */
+export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  let embedded: EmbeddedServer | undefined;
+  let url = options.url ?? process.env.DATABASE_URL;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(options.embedded);
+    url = embedded.url;
+  }
+  const sql = postgres(url, {
+    max: options.maxConnections ?? 10,
+    onnotice: () => {},
+  });
+  try {
+    await migrate(url);
+  } catch (error) {
+    await sql.end();
+    await embedded?.stop();
+    throw error;
+  }
+  const db = drizzle(sql, { schema: tables });
+  return {
+    url,
+    db,
+    sql,
+    async close() {
+      await sql.end({ timeout: 5 });
+      await embedded?.stop();
+    },
+  };
+}

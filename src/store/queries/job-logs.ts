@@ -1,0 +1,35 @@
+import { asc, eq } from "drizzle-orm";
+import type { JobLog, LogLevel } from "../../resource/types.js";
+import type { Db } from "../database.js";
+import { jobLogs } from "../tables.js";
+
+/** A line to store. */
+export interface LogLine {
+  resourceId: string;
+  run: number;
+  time: Date;
+  level: LogLevel;
+  message: string;
+}
+
+/** Stores handler log lines in one statement. */
+export async function appendLogs(db: Db, lines: LogLine[]): Promise<void> {
+  if (lines.length === 0) return;
+  await db.insert(jobLogs).values(lines);
+}
+
+/** A job's log lines, oldest first. */
+export async function getLogs(db: Db, resourceId: string): Promise<JobLog[]> {
+  const rows = await db
+    .select()
+    .from(jobLogs)
+    .where(eq(jobLogs.resourceId, resourceId))
+    .orderBy(asc(jobLogs.id));
+  return rows.map((row) => ({
+    resourceId: row.resourceId,
+    run: row.run,
+    time: row.time,
+    level: row.level as LogLevel,
+    message: row.message,
+  }));
+}

@@ -1,0 +1,89 @@
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+import type { JobData } from "../model/job.js";
+
+/** All of jobstar's tables live in this schema; graphile-worker keeps its own. */
+export const jobstar = pgSchema("jobstar");
+
+const time = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/** One row per job: its current revision's data plus indexed job columns for listing. */
+export const resources = jobstar.table(
+  "resources",
+  {
+    resourceId: text("resource_id").primaryKey(),
+    model: text("model").notNull(),
+    currentRevisionId: text("current_revision_id").notNull(),
+    totalRevisionCount: integer("total_revision_count").notNull(),
+    schemaVersion: text("schema_version").notNull(),
+    data: jsonb("data").$type<JobData>().notNull(),
+    status: text("status").notNull(),
+    retries: integer("retries").notNull(),
+    partitionKey: text("partition_key"),
+    idempotencyKey: text("idempotency_key"),
+    lastHeartbeatAt: time("last_heartbeat_at"),
+    isDeleted: boolean("is_deleted").notNull().default(false),
+    createdTime: time("created_time").notNull(),
+    createdBy: text("created_by").notNull(),
+    updatedTime: time("updated_time").notNull(),
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [
+    index("resources_model_status_idx").on(t.model, t.status),
+    index("resources_model_created_idx").on(t.model, t.createdTime, t.resourceId),
+    index("resources_model_updated_idx").on(t.model, t.updatedTime, t.resourceId),
+    index("resources_partition_key_idx").on(t.model, t.partitionKey),
+    uniqueIndex("resources_model_idempotency_key_idx")
+      .on(t.model, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
+    index("resources_processing_heartbeat_idx").on(t.lastHeartbeatAt).where(sql`${t.status} = 'processing'`),
+  ],
+);
+
+/** Every version of every job: the audit log. */
+export const revisions = jobstar.table(
+  "revisions",
+  {
+    revisionId: text("revision_id").primaryKey(),
+    resourceId: text("resource_id")
+      .notNull()
+      .references(() => resources.resourceId, { onDelete: "cascade" }),
+    number: integer("number").notNull(),
+    parentRevisionId: text("parent_revision_id"),
+    schemaVersion: text("schema_version").notNull(),
+    data: jsonb("data").$type<JobData>().notNull(),
+    dataHash: text("data_hash").notNull(),
+    status: text("status").$type<"draft" | "stable">().notNull(),
+    createdTime: time("created_time").notNull(),
+    createdBy: text("created_by").notNull(),
+    updatedTime: time("updated_time").notNull(),
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [uniqueIndex("revisions_resource_number_idx").on(t.resourceId, t.number)],
+);
+
+/** Lines a handler logged, per run. */
+export const jobLogs = jobstar.table(
+  "job_logs",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    resourceId: text("resource_id")
+      .notNull()
+      .references(() => resources.resourceId, { onDelete: "cascade" }),
+    run: integer("run").notNull(),
+    time: time("time").notNull().defaultNow(),
+    level: text("level").notNull(),
+    message: text("message").notNull(),
+  },
+  (t) => [index("job_logs_resource_idx").on(t.resourceId, t.id)],
+);
