@@ -16,7 +16,7 @@ export {
 } from "./errors.js";
 export type { JobEvent } from "./events/bus.js";
 export { DelayRetry, type HandlerContext, type JobHandler, NoRetry } from "./model/handler.js";
-export { Job, type JobData, type JobInit, type JobModel, type JobOf } from "./model/job.js";
+export { Job, type JobData, type JobInit, type JobInitOf, type JobModel, type JobOf } from "./model/job.js";
 export type { ModelOptions } from "./model/registration.js";
 export { Schema } from "./model/schema.js";
 export { TaskStatus } from "./model/task-status.js";

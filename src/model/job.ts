@@ -45,9 +45,12 @@ export type JobInit<P> = { payload: P } & Partial<
   >
 >;
 
-/** The static side of a job model class made by {@link Job}. */
+/**
+ * The static side of a job model class made by {@link Job}. Used as a constraint; the
+ * constructor's parameter is `never` so that every model's typed constructor fits.
+ */
 export interface JobModel<P extends z.ZodType = z.ZodType, A extends z.ZodType = z.ZodType> {
-  new (init: JobInit<z.input<P>>): JobData<z.output<P>, z.output<A>>;
+  new (init: never): JobData<z.output<P>, z.output<A>>;
   readonly name: string;
   readonly payloadSchema: P;
   readonly artifactSchema: A | null;
@@ -56,6 +59,9 @@ export interface JobModel<P extends z.ZodType = z.ZodType, A extends z.ZodType =
 
 /** The instance type of a job model class. */
 export type JobOf<M extends JobModel> = InstanceType<M>;
+
+/** What the constructor of a job model class takes. */
+export type JobInitOf<M extends JobModel> = ConstructorParameters<M>[0];
 
 /**
  * Makes a job model class from a payload schema and an optional artifact schema.

