@@ -40,20 +40,26 @@ type NumericOption =
   | "periodicMaxRuns"
   | "periodicInitialDelaySeconds";
 
-const OPTION_RULES: Record<NumericOption, { min: number; integer: boolean }> = {
+/**
+ * The longest delay (seconds) a job may ask for: 100 years. A delay is added to the
+ * current time to schedule a run; unbounded, it could exceed what a Date holds and
+ * fail only when the run is scheduled (a RangeError, or a periodic job stuck PROCESSING).
+ */
+export const MAX_DELAY_SECONDS = 100 * 365 * 24 * 3600;
+
+type OptionRule = { min: number; max?: number; integer: boolean };
+
+const OPTION_RULES: Record<NumericOption, OptionRule> = {
   maxRetries: { min: 0, integer: true },
-  periodicIntervalSeconds: { min: 0.001, integer: false },
+  periodicIntervalSeconds: { min: 0.001, max: MAX_DELAY_SECONDS, integer: false },
   periodicMaxRuns: { min: 1, integer: true },
-  periodicInitialDelaySeconds: { min: 0, integer: false },
+  periodicInitialDelaySeconds: { min: 0, max: MAX_DELAY_SECONDS, integer: false },
 };
 
 /** Checks the job options (retry budget, periodic settings, keys) a caller may set. */
 export function checkJobOptions(job: JobData, model: string): void {
   const issues: ValidationIssue[] = [];
-  for (const [field, rule] of Object.entries(OPTION_RULES) as [
-    NumericOption,
-    { min: number; integer: boolean },
-  ][]) {
+  for (const [field, rule] of Object.entries(OPTION_RULES) as [NumericOption, OptionRule][]) {
     const value = job[field];
     if (value === null || value === undefined) continue;
     if (typeof value !== "number" || !Number.isFinite(value)) {
@@ -62,6 +68,8 @@ export function checkJobOptions(job: JobData, model: string): void {
       issues.push({ path: [field], message: "must be an integer" });
     } else if (value < rule.min) {
       issues.push({ path: [field], message: `must be at least ${rule.min}` });
+    } else if (rule.max !== undefined && value > rule.max) {
+      issues.push({ path: [field], message: `must be at most ${rule.max}` });
     }
   }
   for (const field of ["partitionKey", "idempotencyKey"] as const) {

@@ -187,8 +187,8 @@ export class ResourceManager<M extends JobModel = JobModel> {
     const items = rows.map((row) =>
       this.toResource(this.found(revisions.get(row.currentRevisionId), row.resourceId)),
     );
-    const last = rows.at(-1);
-    return { items, totalCount, nextCursor: hasMore && last ? encodeCursor(last, sortBy) : null };
+    const cursors = rows.map((row) => encodeCursor(row, sortBy));
+    return { items, cursors, hasMore, totalCount, nextCursor: hasMore ? (cursors.at(-1) ?? null) : null };
   }
 
   /** A page of the job's revisions, oldest first by default: its audit history. */
@@ -204,11 +204,13 @@ export class ResourceManager<M extends JobModel = JobModel> {
       listRevisionRows(database.db, resourceId, { order, limit: clampLimit(limit, 1000), after, before }),
       countRevisions(database.db, resourceId),
     ]);
-    const last = rows.at(-1);
+    const cursors = rows.map((row) => String(row.number));
     return {
       items: rows.map((row) => this.toResource(row)),
+      cursors,
+      hasMore,
       totalCount,
-      nextCursor: hasMore && last ? String(last.number) : null,
+      nextCursor: hasMore ? (cursors.at(-1) ?? null) : null,
     };
   }
 

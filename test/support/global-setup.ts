@@ -1,3 +1,5 @@
+import fs from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../../src/store/embedded.js";
@@ -11,7 +13,7 @@ declare module "vitest" {
 
 /**
  * One PostgreSQL for the run: `DATABASE_URL` when set, else an embedded throwaway
- * cluster (fsync off) separate from the development one.
+ * cluster (fsync off) of this run alone, so that runs side by side never share one.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const url = process.env.DATABASE_URL;
@@ -19,11 +21,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("adminDatabaseUrl", url);
     return async () => {};
   }
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "jobstar-test-"));
+  await fs.chmod(dir, 0o755);
+  const started = Date.now();
   const server = await startEmbeddedPostgres({
-    dir: path.resolve(".jobstar/test"),
+    dir,
     database: "postgres",
     settings: { fsync: "off", synchronous_commit: "off", full_page_writes: "off" },
   });
+  console.log(`embedded PostgreSQL for tests: cold start in ${Date.now() - started} ms`);
   project.provide("adminDatabaseUrl", server.url);
-  return () => server.stop();
+  return async () => {
+    await server.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  };
 }

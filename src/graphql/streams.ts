@@ -1,0 +1,95 @@
+import { Repeater } from "graphql-yoga";
+import type { EventBus } from "../events/bus.js";
+import { isTerminal, type TaskStatus } from "../model/task-status.js";
+import type { GraphQLModel, JobResource } from "./models.js";
+
+function revisionNumber(revisionId: string): number {
+  return Number(revisionId.slice(revisionId.lastIndexOf(":") + 1));
+}
+
+/**
+ * One job's states: the current one first, then each committed revision in order,
+ * ending after a terminal state. It subscribes before reading the current state, so
+ * nothing falls in between; after the listener reconnects it re-reads the current
+ * state, so a transition NOTIFYed during the drop is not missed.
+ */
+export function jobStates(
+  model: GraphQLModel,
+  bus: EventBus,
+  resourceId: string,
+): AsyncIterable<JobResource> {
+  const manager = model.manager;
+  return new Repeater<JobResource>(async (push, stop) => {
+    let last = 0;
+    let chain: Promise<void> = Promise.resolve();
+    const emit = (load: () => Promise<JobResource>) => {
+      chain = chain
+        .then(async () => {
+          const resource = await load();
+          const number = revisionNumber(resource.info.revisionId);
+          if (number <= last) return;
+          last = number;
+          await push(resource);
+          if (isTerminal(resource.data.status)) stop();
+        })
+        .catch((error: unknown) => stop(error));
+    };
+    const unsubscribe = bus.subscribe((event) => {
+      if (event.resourceId === resourceId)
+        emit(() => manager.get(resourceId, { revisionId: event.revisionId }));
+    });
+    const unsubscribeReconnect = bus.onReconnect(() => emit(() => manager.get(resourceId)));
+    emit(() => manager.get(resourceId));
+    await stop;
+    unsubscribe();
+    unsubscribeReconnect();
+  });
+}
+
+/**
+ * Every committed revision of a model's jobs (optionally only some statuses), as
+ * they happen. After the listener reconnects, jobs updated since the last delivered
+ * revision are re-read, so a change during the drop is delivered late, not lost.
+ */
+export function modelEvents(
+  model: GraphQLModel,
+  bus: EventBus,
+  statuses: TaskStatus[] | null,
+): AsyncIterable<JobResource> {
+  const manager = model.manager;
+  const wanted = (status: TaskStatus) => !statuses || statuses.length === 0 || statuses.includes(status);
+  return new Repeater<JobResource>(async (push, stop) => {
+    let since = new Date();
+    let chain: Promise<void> = Promise.resolve();
+    const deliver = async (resource: JobResource) => {
+      if (resource.info.updatedTime > since) since = resource.info.updatedTime;
+      if (wanted(resource.data.status)) await push(resource);
+    };
+    const enqueue = (work: () => Promise<void>) => {
+      chain = chain.then(work).catch((error: unknown) => stop(error));
+    };
+    const unsubscribe = bus.subscribe((event) => {
+      if (event.model !== model.typeName) return;
+      enqueue(async () => deliver(await manager.get(event.resourceId, { revisionId: event.revisionId })));
+    });
+    const unsubscribeReconnect = bus.onReconnect(() =>
+      enqueue(async () => {
+        let after: string | undefined;
+        do {
+          const page = await manager.list({
+            updatedAfter: since,
+            sortBy: "updatedTime",
+            order: "asc",
+            limit: 100,
+            after,
+          });
+          for (const resource of page.items) await deliver(resource);
+          after = page.nextCursor ?? undefined;
+        } while (after);
+      }),
+    );
+    await stop;
+    unsubscribe();
+    unsubscribeReconnect();
+  });
+}

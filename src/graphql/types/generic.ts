@@ -1,0 +1,102 @@
+import { NotFoundError, ValidationError } from "../../errors.js";
+import type { Builder } from "../builder.js";
+import type { GraphQLModel, ModelDirectory } from "../models.js";
+import { jobStates } from "../streams.js";
+import { toJsonSchema } from "../zod/index.js";
+import type { CommonTypes } from "./common.js";
+import { type ModelTypes, type SubmitArgs, submit } from "./model.js";
+
+/** Registers the fields that serve every model: `job`, `jobModels`, `submitJob`, `jobStatus`. */
+export function addGenericFields(
+  builder: Builder,
+  common: CommonTypes,
+  directory: ModelDirectory,
+  models: ModelTypes[],
+): void {
+  const modelOf = (id: string): GraphQLModel => {
+    const model = directory.ofResourceId(id);
+    if (!model) throw new NotFoundError("job", id);
+    return model;
+  };
+
+  builder.queryField("job", (t) =>
+    t.field({
+      type: common.job,
+      nullable: true,
+      description: "A job of any model by id (a NOT_FOUND error if there is none).",
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (_root, args) => modelOf(String(args.id)).manager.get(String(args.id)),
+    }),
+  );
+
+  const jobModel = builder.objectRef<GraphQLModel>("JobModel").implement({
+    description: "A registered job model: what a generic client needs to submit and show its jobs.",
+    fields: (t) => ({
+      name: t.string({ resolve: (m) => m.typeName }),
+      key: t.string({ description: "The resource id prefix.", resolve: (m) => m.registered.schema.key }),
+      version: t.string({ resolve: (m) => m.registered.schema.version }),
+      payloadSchema: t.field({
+        type: "JSON",
+        description: "JSON Schema of the payload.",
+        resolve: (m) => toJsonSchema(m.registered.schema.model.payloadSchema, { io: "input" }),
+      }),
+      artifactSchema: t.field({
+        type: "JSON",
+        nullable: true,
+        description: "JSON Schema of the artifact, if the model declares one.",
+        resolve: (m) => {
+          const schema = m.registered.schema.model.artifactSchema;
+          return schema ? toJsonSchema(schema) : null;
+        },
+      }),
+    }),
+  });
+  builder.queryField("jobModels", (t) =>
+    t.field({ type: [jobModel], description: "The registered job models.", resolve: () => directory.models }),
+  );
+
+  if (models.length > 0) {
+    const submitJobInput = builder.inputType("SubmitJobInput", {
+      description: "A new job of exactly one model.",
+      isOneOf: true,
+      fields: (t) =>
+        Object.fromEntries(
+          models.map((m) => [m.model.fieldName, t.field({ type: m.submitInput, required: false })]),
+        ),
+    });
+    builder.mutationField("submitJob", (t) =>
+      t.field({
+        type: common.job,
+        description: "Submits a job of the model named by the input's one field.",
+        args: { input: t.arg({ type: submitJobInput, required: true }) },
+        resolve: (_root, args, ctx) => {
+          const entries = Object.entries(args.input as Record<string, unknown>).filter(([, v]) => v != null);
+          const [fieldName, input] = entries[0] ?? [];
+          const model = directory.models.find((m) => m.fieldName === fieldName);
+          if (!model || entries.length !== 1) {
+            throw new ValidationError(
+              [{ path: ["input"], message: "must name exactly one job model" }],
+              "invalid submitJob",
+            );
+          }
+          return submit(model, input as SubmitArgs, ctx.user);
+        },
+      }),
+    );
+  }
+
+  builder.subscriptionField("jobStatus", (t) =>
+    t.field({
+      type: common.job,
+      description: "A job's current state, then each committed change; completes after a terminal state.",
+      args: { id: t.arg.id({ required: true }) },
+      subscribe: async (_root, args) => {
+        const id = String(args.id);
+        const model = modelOf(id);
+        await model.manager.getMeta(id); // a NOT_FOUND error now, not a stream that never starts
+        return jobStates(model, await directory.events(), id);
+      },
+      resolve: (resource) => resource,
+    }),
+  );
+}

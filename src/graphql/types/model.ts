@@ -1,0 +1,274 @@
+import type { JobInit } from "../../model/job.js";
+import type { TaskStatus } from "../../model/task-status.js";
+import type { Builder } from "../builder.js";
+import { emptyConnection, pageRequest, toConnection } from "../connection.js";
+import { dropOptionalNulls } from "../input.js";
+import type { GraphQLModel, JobResource, ModelDirectory } from "../models.js";
+import { modelEvents } from "../streams.js";
+import { zodInputType, zodOutputType } from "../zod/index.js";
+import { type CommonTypes, connectionOptions, edgeOptions } from "./common.js";
+
+/** The refs of one model's types, for the generic fields (`submitJob`). */
+export interface ModelTypes {
+  model: GraphQLModel;
+  job: ReturnType<typeof addJobType>;
+  submitInput: ReturnType<typeof addSubmitInput>;
+}
+
+/** Registers a model's object and input types and its query, mutation and subscription fields. */
+export function addModel(
+  builder: Builder,
+  model: GraphQLModel,
+  common: CommonTypes,
+  directory: ModelDirectory,
+): ModelTypes {
+  const job = addJobType(builder, model, common);
+  const submitInput = addSubmitInput(builder, model);
+  addQueries(builder, model, common, job);
+  addMutations(builder, model, job, submitInput);
+  addSubscriptions(builder, model, common, job, directory);
+  return { model, job, submitInput };
+}
+
+function payloadAndArtifact(builder: Builder, model: GraphQLModel) {
+  const { schema } = model.registered;
+  const payload = zodOutputType(builder, schema.model.payloadSchema, model.payloadTypeName, model.typeName, {
+    path: ["payload"],
+  });
+  const artifactSchema = schema.model.artifactSchema;
+  const artifact = artifactSchema
+    ? zodOutputType(builder, artifactSchema, model.artifactTypeName, model.typeName, { path: ["artifact"] })
+    : ("JSON" as const);
+  return { payload, artifact };
+}
+
+function addJobType(builder: Builder, model: GraphQLModel, common: CommonTypes) {
+  const { payload, artifact } = payloadAndArtifact(builder, model);
+  const description = model.registered.schema.model.payloadSchema.description;
+
+  const revision = builder.objectRef<JobResource>(`${model.typeName}Revision`).implement({
+    description: `A ${model.typeName} as of one revision.`,
+    interfaces: [common.jobState],
+    fields: (t) => ({
+      revisionId: t.id({ resolve: (r) => r.info.revisionId }),
+      payload: t.field({ type: payload, resolve: (r) => r.data.payload as never }),
+      artifact: t.field({ type: artifact, nullable: true, resolve: (r) => r.data.artifact as never }),
+    }),
+  });
+
+  const ref = builder.objectRef<JobResource>(model.typeName);
+  builder.node(ref, {
+    description: description ?? `A ${model.typeName} job at its current revision.`,
+    interfaces: [common.job, common.jobState],
+    isTypeOf: (value) =>
+      typeof value === "object" &&
+      value !== null &&
+      "info" in value &&
+      belongsTo(model, (value as JobResource).info.resourceId),
+    id: { resolve: (r) => r.info.resourceId },
+    loadOne: (id) => model.manager.get(id).catch(() => null),
+    fields: (t) => ({
+      payload: t.field({ type: payload, resolve: (r) => r.data.payload as never }),
+      artifact: t.field({
+        type: artifact,
+        nullable: true,
+        description: "The output of the completed run.",
+        resolve: (r) => r.data.artifact as never,
+      }),
+      revisions: t.connection(
+        {
+          type: revision,
+          description: "Every revision, oldest first: the job's audit history.",
+          resolve: async (r, args) => {
+            const request = pageRequest(args);
+            const numeric = (cursor: string | undefined, field: string) => {
+              if (cursor === undefined) return undefined;
+              const n = Number(cursor);
+              if (!Number.isInteger(n)) throw new TypeError(`${field} is not a revision cursor`);
+              return n;
+            };
+            const page = await model.manager.listRevisions(r.info.resourceId, {
+              order: request.inverted ? "desc" : "asc",
+              limit: Math.max(request.limit, 1),
+              after: numeric(request.after, "after"),
+              before: numeric(request.before, "before"),
+            });
+            return request.limit === 0
+              ? emptyConnection<JobResource>(page.totalCount)
+              : toConnection(page, request);
+          },
+        },
+        connectionOptions(`${model.typeName}Revision`),
+        edgeOptions(`${model.typeName}Revision`),
+      ),
+    }),
+  });
+  return ref;
+}
+
+function belongsTo(model: GraphQLModel, resourceId: string): boolean {
+  return resourceId.startsWith(`${model.registered.schema.key}:`);
+}
+
+function addSubmitInput(builder: Builder, model: GraphQLModel) {
+  const payload = zodInputType(
+    builder,
+    model.registered.schema.model.payloadSchema,
+    model.payloadTypeName,
+    model.typeName,
+    { path: ["payload"] },
+  );
+  return builder.inputType(`Submit${model.typeName}Input`, {
+    description: `A new ${model.typeName}: its payload and job options.`,
+    fields: (t) => ({
+      payload: t.field({ type: payload, required: true }),
+      maxRetries: t.int({ required: false, description: "Failed runs to retry. Default: the queue's (3)." }),
+      idempotencyKey: t.string({
+        required: false,
+        description: "A second submit with the same key returns the first job.",
+      }),
+      partitionKey: t.string({ required: false }),
+      periodicIntervalSeconds: t.float({ required: false }),
+      periodicMaxRuns: t.int({ required: false }),
+      periodicInitialDelaySeconds: t.float({ required: false }),
+    }),
+  });
+}
+
+/** The arguments of a submit input, as the resource manager takes them. */
+export interface SubmitArgs {
+  payload: unknown;
+  maxRetries?: number | null;
+  idempotencyKey?: string | null;
+  partitionKey?: string | null;
+  periodicIntervalSeconds?: number | null;
+  periodicMaxRuns?: number | null;
+  periodicInitialDelaySeconds?: number | null;
+}
+
+/** Submits a job from GraphQL input and returns it as submitted. */
+export async function submit(model: GraphQLModel, input: SubmitArgs, user: string): Promise<JobResource> {
+  const init: JobInit<unknown> = {
+    payload: dropOptionalNulls(model.registered.schema.model.payloadSchema, input.payload),
+    maxRetries: input.maxRetries ?? null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    partitionKey: input.partitionKey ?? null,
+    periodicIntervalSeconds: input.periodicIntervalSeconds ?? null,
+    periodicMaxRuns: input.periodicMaxRuns ?? null,
+    periodicInitialDelaySeconds: input.periodicInitialDelaySeconds ?? null,
+  };
+  const info = await model.manager.create(init as never, { user });
+  return model.manager.get(info.resourceId, { revisionId: info.revisionId });
+}
+
+function addQueries(
+  builder: Builder,
+  model: GraphQLModel,
+  common: CommonTypes,
+  job: ReturnType<typeof addJobType>,
+) {
+  builder.queryField(model.fieldName, (t) =>
+    t.field({
+      type: job,
+      nullable: true,
+      description: `A ${model.typeName} by id (a NOT_FOUND error if there is none).`,
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (_root, args) => model.manager.get(String(args.id)),
+    }),
+  );
+  builder.queryField(`${model.fieldName}s`, (t) =>
+    t.connection(
+      {
+        type: job,
+        description: `${model.typeName} jobs, filtered and sorted (default: newest first).`,
+        args: {
+          where: t.arg({ type: common.jobWhere, required: false }),
+          orderBy: t.arg({ type: common.jobOrder, required: false }),
+        },
+        resolve: async (_root, args) => {
+          const request = pageRequest(args);
+          const where = args.where ?? {};
+          const sortBy = args.orderBy?.field ?? "createdTime";
+          const direction = args.orderBy?.direction ?? "desc";
+          const order = request.inverted ? (direction === "asc" ? "desc" : "asc") : direction;
+          const page = await model.manager.list({
+            status: (where.status ?? undefined) as TaskStatus[] | undefined,
+            createdBy: where.createdBy ?? undefined,
+            createdAfter: where.createdAfter ?? undefined,
+            createdBefore: where.createdBefore ?? undefined,
+            updatedAfter: where.updatedAfter ?? undefined,
+            updatedBefore: where.updatedBefore ?? undefined,
+            partitionKey: where.partitionKey ?? undefined,
+            sortBy,
+            order,
+            limit: Math.max(request.limit, 1),
+            after: request.after,
+            before: request.before,
+          });
+          return request.limit === 0
+            ? emptyConnection<JobResource>(page.totalCount)
+            : toConnection(page, request);
+        },
+      },
+      connectionOptions(model.typeName),
+      edgeOptions(model.typeName),
+    ),
+  );
+}
+
+function addMutations(
+  builder: Builder,
+  model: GraphQLModel,
+  job: ReturnType<typeof addJobType>,
+  submitInput: ReturnType<typeof addSubmitInput>,
+) {
+  builder.mutationField(`submit${model.typeName}`, (t) =>
+    t.field({
+      type: job,
+      description: `Validates and enqueues a new ${model.typeName}; returns it as submitted.`,
+      args: { input: t.arg({ type: submitInput, required: true }) },
+      resolve: (_root, args, ctx) => submit(model, args.input as SubmitArgs, ctx.user),
+    }),
+  );
+  builder.mutationField(`rerun${model.typeName}`, (t) =>
+    t.field({
+      type: job,
+      description: "Runs a finished job again (a CONFLICT error otherwise).",
+      args: { id: t.arg.id({ required: true }) },
+      resolve: async (_root, args, ctx) => {
+        const info = await model.manager.rerun(String(args.id), { user: ctx.user });
+        return model.manager.get(info.resourceId, { revisionId: info.revisionId });
+      },
+    }),
+  );
+  builder.mutationField(`cancel${model.typeName}`, (t) =>
+    t.field({
+      type: job,
+      description: "Cancels a pending or running job (a CONFLICT error if it has finished).",
+      args: { id: t.arg.id({ required: true }) },
+      resolve: async (_root, args, ctx) => {
+        const info = await model.manager.cancel(String(args.id), { user: ctx.user });
+        return model.manager.get(info.resourceId, { revisionId: info.revisionId });
+      },
+    }),
+  );
+}
+
+function addSubscriptions(
+  builder: Builder,
+  model: GraphQLModel,
+  common: CommonTypes,
+  job: ReturnType<typeof addJobType>,
+  directory: ModelDirectory,
+) {
+  builder.subscriptionField(`${model.fieldName}Events`, (t) =>
+    t.field({
+      type: job,
+      description: `Each committed change of a ${model.typeName}, as that revision.`,
+      args: { where: t.arg({ type: common.jobEventWhere, required: false }) },
+      subscribe: async (_root, args) =>
+        modelEvents(model, await directory.events(), (args.where?.status ?? null) as TaskStatus[] | null),
+      resolve: (resource) => resource,
+    }),
+  );
+}

@@ -1,0 +1,101 @@
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ExecutionArgs } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import { createGraphQLHandler, type GraphQLHandler, type GraphQLHandlerOptions } from "../graphql/yoga.js";
+import type { Spec } from "../spec.js";
+
+/** Options of {@link createServer}. */
+export interface ServerOptions extends GraphQLHandlerOptions {
+  /** Port to listen on; 0 picks a free one. Default: 4000. */
+  port?: number;
+  /** Interface to listen on. Default: `127.0.0.1`. */
+  host?: string;
+  /** How long `close()` lets in-flight HTTP requests finish before cutting them, in ms. Default: 5000. */
+  shutdownTimeout?: number;
+}
+
+/** A listening jobstar API server. */
+export interface JobstarServer {
+  /** `http://host:port/graphql`; the same path serves graphql-ws (`ws://`) and SSE. */
+  readonly url: string;
+  readonly port: number;
+  readonly yoga: GraphQLHandler;
+  readonly http: HttpServer;
+  /**
+   * Stops accepting connections, closes WebSockets with 1001 (going away), lets
+   * in-flight requests finish (up to `shutdownTimeout`), then resolves. The spec stays open.
+   */
+  close(): Promise<void>;
+}
+
+interface RootValue {
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => unknown;
+}
+
+/**
+ * Serves a spec's GraphQL API: HTTP and SSE through graphql-yoga, graphql-ws on the
+ * same path, GraphiQL for browsers, `/health` and `/ready`.
+ */
+export async function createServer(spec: Spec, options: ServerOptions = {}): Promise<JobstarServer> {
+  const yoga = createGraphQLHandler(spec, options);
+  const endpoint = yoga.graphqlEndpoint;
+  const http = createHttpServer(yoga);
+  const wss = new WebSocketServer({ server: http, path: endpoint });
+
+  useServer<Record<string, unknown>>(
+    {
+      execute: (args) => (args.rootValue as RootValue).execute(args) as never,
+      subscribe: (args) => (args.rootValue as RootValue).subscribe(args) as never,
+      onSubscribe: async (ctx, _id, payload) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          connectionParams: ctx.connectionParams ?? {},
+          params: payload,
+        });
+        const document = parse(payload.query);
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        const rootValue: RootValue = { execute, subscribe };
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue,
+        };
+      },
+    },
+    wss,
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(options.port ?? 4000, options.host ?? "127.0.0.1", () => {
+      http.off("error", reject);
+      resolve();
+    });
+  });
+  const { address, port } = http.address() as AddressInfo;
+  const host = address.includes(":") ? `[${address}]` : address;
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      for (const socket of wss.clients) socket.close(1001, "server shutting down");
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      const timer = setTimeout(() => http.closeAllConnections(), options.shutdownTimeout ?? 5000);
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await closed;
+      clearTimeout(timer);
+      await yoga.dispose();
+    })();
+    return closing;
+  };
+
+  return { url: `http://${host}:${port}${endpoint}`, port, yoga, http, close };
+}
