@@ -3,7 +3,7 @@ import type { LogLevel, Resource } from "../resource/types.js";
 
 /** What a handler gets besides its job. */
 export interface HandlerContext<A = unknown> {
-  /** Aborted when the job is cancelled, times out, or the worker shuts down. */
+  /** Aborted when the job is cancelled, times out, or is recovered from this worker. (Stopping a consumer waits for running jobs instead.) */
   readonly signal: AbortSignal;
   /** The run number: the revision number of this run's PROCESSING revision. */
   readonly run: number;
