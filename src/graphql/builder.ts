@@ -37,6 +37,9 @@ export function createBuilder(options: BuilderOptions = {}): Builder {
       cursorType: "String",
       encodeGlobalID: (_typename, id) => String(id),
       decodeGlobalID: (globalID) => ({ typename: typenameOf(globalID) ?? "", id: globalID }),
+      // Relay's `node`/`nodes` fail on an id of no type; jobstar's own (types/generic.ts) answer null.
+      nodeQueryOptions: false,
+      nodesQueryOptions: false,
     },
   });
 }

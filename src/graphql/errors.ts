@@ -7,8 +7,11 @@ import { JobstarError, ValidationError } from "../errors.js";
  * errors pass through; anything else is masked as an internal error.
  */
 export function toGraphQLError(error: unknown, message = "Unexpected error."): GraphQLError {
-  const original = error instanceof GraphQLError ? (error.originalError ?? null) : error;
   const base = error instanceof GraphQLError ? error : null;
+  // graphql-js wraps some of its own errors in another (a variable's coercion error in
+  // `Variable "$x" got invalid value …`): look through to the first that is not one.
+  let original: unknown = base ? (base.originalError ?? null) : error;
+  while (original instanceof GraphQLError && original.originalError) original = original.originalError;
   if (original instanceof JobstarError) {
     const extensions: Record<string, unknown> = { code: original.code };
     if (original instanceof ValidationError) {
@@ -26,7 +29,7 @@ export function toGraphQLError(error: unknown, message = "Unexpected error."): G
       extensions,
     });
   }
-  if (base && !base.originalError) return base;
+  if (base && (original === null || original instanceof GraphQLError)) return base;
   return new GraphQLError(message, {
     nodes: base?.nodes,
     path: base?.path,

@@ -75,7 +75,9 @@ function addResourceMeta(builder: Builder) {
     description: "A job resource as a whole: its current revision and how many there are.",
     fields: (t) => ({
       resourceId: t.exposeID("resourceId"),
-      model: t.exposeString("model"),
+      model: t.exposeString("model", {
+        description: "The model's key: the resource id prefix, e.g. `training-job`.",
+      }),
       currentRevisionId: t.exposeID("currentRevisionId"),
       totalRevisionCount: t.exposeInt("totalRevisionCount"),
       schemaVersion: t.exposeString("schemaVersion"),

@@ -29,6 +29,32 @@ export function addGenericFields(
     }),
   );
 
+  // `node`/`nodes` (Relay): an id of no model, or of no job, is null; other failures stay errors.
+  const loadNode = async (id: string) => {
+    const model = directory.ofResourceId(id);
+    if (!model) return null;
+    return model.manager.get(id).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    });
+  };
+  builder.queryField("node", (t) =>
+    t.field({
+      type: builder.nodeInterfaceRef(),
+      nullable: true,
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (_root, args) => loadNode(String(args.id)),
+    }),
+  );
+  builder.queryField("nodes", (t) =>
+    t.field({
+      type: [builder.nodeInterfaceRef()],
+      nullable: { list: false, items: true },
+      args: { ids: t.arg.idList({ required: true }) },
+      resolve: (_root, args) => args.ids.map((id) => loadNode(String(id))),
+    }),
+  );
+
   const jobModel = builder.objectRef<GraphQLModel>("JobModel").implement({
     description: "A registered job model: what a generic client needs to submit and show its jobs.",
     fields: (t) => ({

@@ -1,3 +1,4 @@
+import { ValidationError } from "../../errors.js";
 import type { JobInit } from "../../model/job.js";
 import type { TaskStatus } from "../../model/task-status.js";
 import type { Builder } from "../builder.js";
@@ -66,7 +67,6 @@ function addJobType(builder: Builder, model: GraphQLModel, common: CommonTypes) 
       "info" in value &&
       belongsTo(model, (value as JobResource).info.resourceId),
     id: { resolve: (r) => r.info.resourceId },
-    loadOne: (id) => model.manager.get(id).catch(() => null),
     fields: (t) => ({
       payload: t.field({ type: payload, resolve: (r) => r.data.payload as never }),
       artifact: t.field({
@@ -84,7 +84,12 @@ function addJobType(builder: Builder, model: GraphQLModel, common: CommonTypes) 
             const numeric = (cursor: string | undefined, field: string) => {
               if (cursor === undefined) return undefined;
               const n = Number(cursor);
-              if (!Number.isInteger(n)) throw new TypeError(`${field} is not a revision cursor`);
+              if (!Number.isInteger(n)) {
+                throw new ValidationError(
+                  [{ path: [field], message: "is not a revision cursor" }],
+                  "invalid page",
+                );
+              }
               return n;
             };
             const page = await model.manager.listRevisions(r.info.resourceId, {

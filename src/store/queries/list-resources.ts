@@ -73,16 +73,16 @@ export async function listResourceRows(
     const [time, id] = decodeCursor(slice.after, "after");
     conditions.push(
       forward
-        ? sql`(${column}, ${resources.resourceId}) > (${time}, ${id})`
-        : sql`(${column}, ${resources.resourceId}) < (${time}, ${id})`,
+        ? sql`(${column}, ${resources.resourceId}) > (${time.toISOString()}::timestamptz, ${id})`
+        : sql`(${column}, ${resources.resourceId}) < (${time.toISOString()}::timestamptz, ${id})`,
     );
   }
   if (slice.before) {
     const [time, id] = decodeCursor(slice.before, "before");
     conditions.push(
       forward
-        ? sql`(${column}, ${resources.resourceId}) < (${time}, ${id})`
-        : sql`(${column}, ${resources.resourceId}) > (${time}, ${id})`,
+        ? sql`(${column}, ${resources.resourceId}) < (${time.toISOString()}::timestamptz, ${id})`
+        : sql`(${column}, ${resources.resourceId}) > (${time.toISOString()}::timestamptz, ${id})`,
     );
   }
   const direction = forward ? asc : desc;
