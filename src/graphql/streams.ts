@@ -61,8 +61,13 @@ export function modelEvents(
   return new Repeater<JobResource>(async (push, stop) => {
     let since = new Date();
     let chain: Promise<void> = Promise.resolve();
+    // The re-read lists jobs updated at or after `since`, so it meets again what was
+    // delivered last (and a NOTIFY may race it): skip revisions already delivered.
+    const delivered = new RecentRevisions();
     const deliver = async (resource: JobResource) => {
-      if (resource.info.updatedTime > since) since = resource.info.updatedTime;
+      const { resourceId, revisionId, updatedTime } = resource.info;
+      if (!delivered.add(resourceId, revisionNumber(revisionId))) return;
+      if (updatedTime > since) since = updatedTime;
       if (wanted(resource.data.status)) await push(resource);
     };
     const enqueue = (work: () => Promise<void>) => {
@@ -92,4 +97,27 @@ export function modelEvents(
     unsubscribe();
     unsubscribeReconnect();
   });
+}
+
+/**
+ * The newest revision delivered per job, for the most recently changed jobs only: a
+ * re-read after a reconnect meets just the jobs updated since the last delivery.
+ */
+class RecentRevisions {
+  private readonly latest = new Map<string, number>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  /** Records `revision` of `resourceId`; false if it (or a later one) was already delivered. */
+  add(resourceId: string, revision: number): boolean {
+    const seen = this.latest.get(resourceId);
+    if (seen !== undefined && revision <= seen) return false;
+    this.latest.delete(resourceId);
+    this.latest.set(resourceId, revision);
+    if (this.latest.size > this.capacity) {
+      const oldest = this.latest.keys().next();
+      if (!oldest.done) this.latest.delete(oldest.value);
+    }
+    return true;
+  }
 }

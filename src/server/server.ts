@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { createServer as createHttpServer, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ExecutionArgs } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
@@ -30,6 +30,9 @@ export interface JobstarServer {
   close(): Promise<void>;
 }
 
+/** Accept headers of responses that stream a subscription. */
+const STREAMING = /text\/event-stream|multipart\/mixed/;
+
 interface RootValue {
   execute: (args: ExecutionArgs) => unknown;
   subscribe: (args: ExecutionArgs) => unknown;
@@ -43,6 +46,17 @@ export async function createServer(spec: Spec, options: ServerOptions = {}): Pro
   const yoga = createGraphQLHandler(spec, options);
   const endpoint = yoga.graphqlEndpoint;
   const http = createHttpServer(yoga);
+  // Responses in flight, so that close() can end SSE streams (which would never end by
+  // themselves) and close each keep-alive connection as soon as its request is done.
+  const inFlight = new Set<ServerResponse>();
+  let closing: Promise<void> | null = null;
+  http.on("request", (_request, response: ServerResponse) => {
+    inFlight.add(response);
+    response.once("close", () => {
+      inFlight.delete(response);
+      if (closing) setImmediate(() => http.closeIdleConnections());
+    });
+  });
   const wss = new WebSocketServer({ server: http, path: endpoint });
 
   useServer<Record<string, unknown>>(
@@ -82,13 +96,22 @@ export async function createServer(spec: Spec, options: ServerOptions = {}): Pro
   const { address, port } = http.address() as AddressInfo;
   const host = address.includes(":") ? `[${address}]` : address;
 
-  let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
       for (const socket of wss.clients) socket.close(1001, "server shutting down");
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
-      const timer = setTimeout(() => http.closeAllConnections(), options.shutdownTimeout ?? 5000);
+      // A subscription over SSE (or multipart) is the HTTP twin of a WebSocket: cut it
+      // now (the client sees the connection go away, as with 1001) rather than wait for
+      // the timeout. A query or mutation asked for as a stream sends its headers only
+      // with its result, so a stream that has started is a subscription's.
+      for (const response of inFlight) {
+        if (response.headersSent && STREAMING.test(response.req.headers.accept ?? "")) response.destroy();
+      }
+      const timer = setTimeout(() => {
+        http.closeAllConnections();
+        for (const socket of wss.clients) socket.terminate();
+      }, options.shutdownTimeout ?? 5000);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await closed;
       clearTimeout(timer);
