@@ -1,5 +1,5 @@
 import { ConfigurationError, ModelAlreadyRegisteredError, ModelNotRegisteredError } from "./errors.js";
-import { EventBus } from "./events/bus.js";
+import { EventBus, type EventBusOptions } from "./events/bus.js";
 import type { JobModel } from "./model/job.js";
 import { type ModelOptions, type RegisteredModel, registerModel } from "./model/registration.js";
 import type { Schema } from "./model/schema.js";
@@ -21,6 +21,8 @@ export interface SpecOptions {
   messageQueueFactory?: MessageQueueFactory;
   /** Connections in jobstar's own pool. Default: 10. */
   maxConnections?: number;
+  /** Options of the process's LISTEN connection (how often it is checked). */
+  events?: EventBusOptions;
 }
 
 /**
@@ -107,7 +109,7 @@ export class Spec {
       ...(this.options.embedded ? { embedded: this.options.embedded } : {}),
       ...(this.options.maxConnections ? { maxConnections: this.options.maxConnections } : {}),
     });
-    const events = new EventBus(database.sql);
+    const events = new EventBus(database.url, this.options.events);
     try {
       await events.start();
     } catch (error) {

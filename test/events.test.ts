@@ -7,6 +7,7 @@ import type { JobEvent, Spec } from "../src/index.js";
 import type { Runtime } from "../src/resource/runtime.js";
 import { TrainingJob } from "./fixtures/models.js";
 import { freshDatabase } from "./support/database.js";
+import { HoldingProxy } from "./support/proxy.js";
 import { testSpec } from "./support/spec.js";
 import { waitFor } from "./support/wait.js";
 
@@ -74,4 +75,39 @@ it("re-delivers after its listening connection is terminated, and calls onReconn
 
   unsubscribe();
   stopWatching();
+});
+
+it("comes back after the database was unreachable for a while (postgres.js re-listens only once)", async () => {
+  const db = await freshDatabase();
+  const proxy = await HoldingProxy.start(db.url);
+  const cut = testSpec(proxy.url(db.url), "simple", {}, { checkInterval: 200 });
+  try {
+    const bus = (await cut.start()).events;
+    const seen: string[] = [];
+    let reconnects = 0;
+    bus.subscribe((event) => seen.push(event.resourceId));
+    bus.onReconnect(() => {
+      reconnects++;
+    });
+    await proxy.refuse();
+    proxy.cutAll();
+    // Long enough for postgres.js's one re-listen to fail, and for several checks to fail.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await proxy.accept();
+    await waitFor(
+      async () => reconnects,
+      (count) => count >= 1,
+    );
+    const created = await cut
+      .getResourceManager(TrainingJob)
+      .create({ payload: { data_id: "back", algo: "mlp", params: {} } });
+    await waitFor(
+      async () => seen,
+      (ids) => ids.includes(created.resourceId),
+    );
+  } finally {
+    await cut.close();
+    await proxy.close();
+    await db.drop();
+  }
 });

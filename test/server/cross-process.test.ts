@@ -8,6 +8,7 @@ import type { Spec } from "../../src/index.js";
 import { createServer, type JobstarServer } from "../../src/server/index.js";
 import { type Child, ROOT, spawnTs, stopChild, waitForOutput } from "../support/child.js";
 import { freshDatabase } from "../support/database.js";
+import { HoldingProxy } from "../support/proxy.js";
 import { testSpec } from "../support/spec.js";
 import { waitFor } from "../support/wait.js";
 import {
@@ -21,7 +22,6 @@ import {
   transport,
   userOf,
 } from "./fixtures/clients.js";
-import { HoldingProxy } from "./fixtures/proxy.js";
 
 const FIXTURES = path.join(ROOT, "test/server/fixtures");
 

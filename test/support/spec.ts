@@ -1,3 +1,4 @@
+import type { EventBusOptions } from "../../src/events/bus.js";
 import { Schema, Spec } from "../../src/index.js";
 import { GraphileWorkerMessageQueueFactory, SimpleMessageQueueFactory } from "../../src/message-queue.js";
 import type { QueueFactoryOptions } from "../../src/queue/message-queue.js";
@@ -16,10 +17,16 @@ export function queueFactory(backend: Backend, options: QueueFactoryOptions = {}
 }
 
 /** A spec on `url` with the fixture models registered. */
-export function testSpec(url: string, backend: Backend, options: QueueFactoryOptions = {}): Spec {
+export function testSpec(
+  url: string,
+  backend: Backend,
+  options: QueueFactoryOptions = {},
+  events: EventBusOptions = {},
+): Spec {
   const spec = new Spec().configure({
     databaseUrl: url,
     messageQueueFactory: queueFactory(backend, options),
+    events,
   });
   spec.addModel(new Schema(TrainingJob, "v1"), { jobHandler: training });
   spec.addModel(new Schema(ScriptJob, "v1"), { jobHandler: script, timeoutSeconds: 1 });
