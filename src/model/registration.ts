@@ -1,6 +1,7 @@
 import type { JobHandler } from "./handler.js";
 import type { JobModel, JobOf } from "./job.js";
 import type { Schema } from "./schema.js";
+import { planType } from "./shape/plan.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./validate.js";
 
 /** Options of `spec.addModel`. */
@@ -33,10 +34,21 @@ export function registerModel<M extends JobModel>(
   if (maxPayloadBytes !== undefined && !(maxPayloadBytes > 0)) {
     throw new RangeError(`${schema.name}: maxPayloadBytes must be > 0`);
   }
+  checkShape(schema);
   return {
     schema,
     handler: (options.jobHandler as JobHandler | undefined) ?? null,
     timeoutSeconds: timeoutSeconds ?? null,
     maxPayloadBytes: maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
   };
+}
+
+/** Fails (naming the model and field) when a payload or artifact schema has no API shape. */
+function checkShape(schema: Schema): void {
+  const { payloadSchema, artifactSchema } = schema.model;
+  const plan = (zod: typeof payloadSchema, root: string, direction: "input" | "output") =>
+    planType(zod, { direction, typeName: schema.name, model: schema.name, path: [root] });
+  plan(payloadSchema, "payload", "input");
+  plan(payloadSchema, "payload", "output");
+  if (artifactSchema) plan(artifactSchema, "artifact", "output");
 }

@@ -3,10 +3,10 @@
  */
 import type { InputRefShape, OutputRefShape } from "@pothos/core";
 import type { z } from "zod";
+import type { ZodSchema } from "../../model/shape/introspect.js";
+import { planType } from "../../model/shape/plan.js";
 import type { Builder } from "../builder.js";
-import type { ZodSchema } from "./introspect.js";
 import { materializeInput, materializeOutput } from "./materialize.js";
-import { planType } from "./plan.js";
 
 /** Options of {@link zodOutputType} and {@link zodInputType}. */
 export interface ZodMappingOptions {

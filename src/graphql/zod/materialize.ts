@@ -4,9 +4,9 @@
  */
 import { type InputFieldRef, InputListRef, type InputTypeParam, ListRef, type TypeParam } from "@pothos/core";
 import { UnsupportedSchemaError } from "../../errors.js";
+import type { ZodSchema } from "../../model/shape/introspect.js";
+import type { NamedTypePlan, ScalarName, TypeNode, TypePlan } from "../../model/shape/plan.js";
 import type { Builder } from "../builder.js";
-import type { ZodSchema } from "./introspect.js";
-import type { NamedTypePlan, ScalarName, TypeNode, TypePlan } from "./plan.js";
 import { addScalars } from "./scalars.js";
 import type { Types } from "./types.js";
 

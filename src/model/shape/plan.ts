@@ -1,6 +1,7 @@
 /**
- * Phase one of the zod → GraphQL mapping: read a zod schema into a plan of GraphQL types,
- * without touching a builder. Everything unmappable fails here, before anything is registered.
+ * The API shape of a zod schema: a plan of named object, input and enum types, lists and
+ * scalars, made without any GraphQL library. `spec.addModel` plans every model so that an
+ * unmappable schema fails there; the GraphQL layer then registers the planned types.
  */
 import { UnsupportedSchemaError } from "../../errors.js";
 import {
