@@ -71,7 +71,7 @@ async function stop(child: Child): Promise<void> {
 /** Starts the worker process (once) and waits until it consumes. */
 async function ensureWorker(): Promise<void> {
   if (!worker) {
-    worker = spawnTs(path.join(FIXTURES, "worker.ts"), { DATABASE_URL: db.url });
+    worker = spawnTs("test/fixtures/worker.ts", { DATABASE_URL: db.url });
   }
   await waitForOutput(worker, "ready", 30_000);
 }
