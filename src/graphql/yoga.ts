@@ -1,3 +1,4 @@
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { sql } from "drizzle-orm";
 import { GraphQLError } from "graphql";
 import { createYoga, useReadinessCheck, type YogaServerInstance } from "graphql-yoga";
@@ -42,6 +43,8 @@ export function createGraphQLHandler(spec: Spec, options: GraphQLHandlerOptions 
     schema: buildSchema(spec),
     graphqlEndpoint: options.graphqlEndpoint ?? "/graphql",
     graphiql: options.graphiql === false ? false : { title: "jobstar", subscriptionsProtocol: "WS" },
+    // GraphiQL's page and scripts are served from the package, not a CDN: it works offline.
+    renderGraphiQL,
     landingPage: false,
     logging: quietAboutExpectedErrors,
     context: async (source) => ({ user: (await resolveUser(source)) || ANONYMOUS }),
