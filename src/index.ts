@@ -14,8 +14,14 @@ export {
   ValidationError,
   type ValidationIssue,
 } from "./errors.js";
-export type { JobEvent } from "./events/bus.js";
-export { DelayRetry, type HandlerContext, type JobHandler, NoRetry } from "./model/handler.js";
+export type { EventBusOptions, JobEvent } from "./events/bus.js";
+export {
+  DelayRetry,
+  type HandlerContext,
+  type HandlerResult,
+  type JobHandler,
+  NoRetry,
+} from "./model/handler.js";
 export { Job, type JobData, type JobInit, type JobInitOf, type JobModel, type JobOf } from "./model/job.js";
 export type { ModelOptions } from "./model/registration.js";
 export { Schema } from "./model/schema.js";
