@@ -99,14 +99,36 @@ describe("invariant 1: creating a job is one transaction", () => {
     expect(validation.issues.map((issue) => issue.path)).toEqual([["payload", "algo"]]);
   });
 
-  it("writes nothing when the database refuses the insert", async () => {
-    // jsonb cannot hold U+0000: the INSERT fails inside the transaction, after the
-    // checks in JavaScript have passed.
+  it("writes nothing when the database refuses the queue entry, the last write of the transaction", async () => {
+    // A fault injected in the database: graphile-worker's insert fails after the
+    // resource, its revision and its NOTIFY were written in the same transaction.
+    await sql.unsafe(`
+      create function pg_temp_reject_job() returns trigger language plpgsql as
+        $$ begin raise exception 'injected fault: queue unavailable'; end $$;
+      create trigger reject_job before insert on graphile_worker._private_jobs
+        for each row execute function pg_temp_reject_job();`);
+    try {
+      const error = await expectNoEffect(sql, log, () =>
+        mgr().create({ payload: { data_id: "fault", algo: "mlp", params: {} } }),
+      );
+      expect(String((error as Error).cause)).toContain("injected fault"); // drizzle wraps the database error
+      expect(error).not.toBeInstanceOf(ValidationError);
+    } finally {
+      await sql.unsafe(
+        "drop trigger reject_job on graphile_worker._private_jobs; drop function pg_temp_reject_job();",
+      );
+    }
+  });
+
+  it("rejects a payload PostgreSQL cannot store (a NUL character), naming the field", async () => {
     const error = await expectNoEffect(sql, log, () =>
-      mgr().create({ payload: { data_id: "nul:\u0000", algo: "mlp", params: {} } }),
+      mgr().create({ payload: { data_id: "nul:\u0000", algo: "mlp", params: { "k\u0000": 1 } } }),
     );
-    expect(error).toBeInstanceOf(Error);
-    expect(error).not.toBeInstanceOf(ValidationError);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((issue) => issue.path)).toEqual([
+      ["payload", "data_id"],
+      ["payload", "params", "k\u0000"],
+    ]);
   });
 });
 

@@ -23,15 +23,39 @@ export function parseWith<S extends z.ZodType>(
   return result.data;
 }
 
-/** Rejects a payload whose JSON form exceeds `maxBytes`. */
-export function checkPayloadSize(payload: unknown, maxBytes: number, model: string): void {
-  const bytes = Buffer.byteLength(JSON.stringify(payload) ?? "");
+/**
+ * Rejects a payload the database cannot store as it is: larger than `maxBytes` as JSON,
+ * or holding a NUL character (U+0000), which PostgreSQL's jsonb refuses.
+ */
+export function checkPayloadStorable(payload: unknown, maxBytes: number, model: string): void {
+  const json = JSON.stringify(payload) ?? "";
+  const bytes = Buffer.byteLength(json);
   if (bytes > maxBytes) {
     throw new ValidationError(
       [{ path: ["payload"], message: `is ${bytes} bytes as JSON, more than the limit of ${maxBytes}` }],
       `invalid ${model}`,
     );
   }
+  // A cheap pre-check on the JSON text; the walk finds the fields (and ignores a literal "\\u0000").
+  const issues = json.includes("\\u0000") ? nulPaths(payload, ["payload"]) : [];
+  if (issues.length > 0) {
+    const message = "must not contain the NUL character (U+0000), which PostgreSQL cannot store";
+    throw new ValidationError(
+      issues.map((path) => ({ path, message })),
+      `invalid ${model}`,
+    );
+  }
+}
+
+function nulPaths(value: unknown, path: (string | number)[]): (string | number)[][] {
+  if (typeof value === "string") return value.includes("\u0000") ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => nulPaths(item, [...path, i]));
+  if (value && typeof value === "object") {
+    return Object.entries(value).flatMap(([key, item]) =>
+      key.includes("\u0000") ? [[...path, key]] : nulPaths(item, [...path, key]),
+    );
+  }
+  return [];
 }
 
 type NumericOption =

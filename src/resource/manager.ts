@@ -3,7 +3,7 @@ import { ConfigurationError, ConflictError, NotFoundError, ValidationError } fro
 import { hydrate, type JobData, type JobInitOf, type JobModel, type JobOf, toJobData } from "../model/job.js";
 import type { RegisteredModel } from "../model/registration.js";
 import { isTerminal, TaskStatus } from "../model/task-status.js";
-import { checkJobOptions, checkPayloadSize, parseWith } from "../model/validate.js";
+import { checkJobOptions, checkPayloadStorable, parseWith } from "../model/validate.js";
 import { JobRunner } from "../queue/job-runner.js";
 import type { Consumer } from "../queue/message-queue.js";
 import { appendRevision } from "../store/queries/append-revision.js";
@@ -101,7 +101,7 @@ export class ResourceManager<M extends JobModel = JobModel> {
     const candidate = given instanceof schema.model ? given : toJobData(new schema.model(job as never));
     const context = `invalid ${schema.name}`;
     const payload = parseWith(schema.model.payloadSchema, candidate.payload, "payload", context);
-    checkPayloadSize(payload, maxPayloadBytes, schema.name);
+    checkPayloadStorable(payload, maxPayloadBytes, schema.name);
     checkJobOptions(candidate, schema.name);
     const { database, queue, settings } = await this.runtime();
     const data: JobData = {
