@@ -1,5 +1,6 @@
 import type { EventBus } from "../events/bus.js";
 import type { JobData } from "../model/job.js";
+import { lowerFirst } from "../model/naming.js";
 import type { RegisteredModel } from "../model/registration.js";
 import type { ResourceManager } from "../resource/manager.js";
 import type { Resource } from "../resource/types.js";
@@ -39,7 +40,7 @@ export class ModelDirectory {
         registered,
         manager: spec.getResourceManager(typeName),
         typeName,
-        fieldName: typeName.charAt(0).toLowerCase() + typeName.slice(1),
+        fieldName: lowerFirst(typeName),
         payloadTypeName: `${stem}Payload`,
         artifactTypeName: `${stem}Artifact`,
       };
