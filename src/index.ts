@@ -31,6 +31,7 @@ export type {
   ListOptions,
   ResourceManager,
   RevisionListOptions,
+  StopOptions,
   WriteOptions,
 } from "./resource/manager.js";
 export type {

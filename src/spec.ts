@@ -6,7 +6,7 @@ import type { Schema } from "./model/schema.js";
 import { GraphileWorkerMessageQueueFactory } from "./queue/graphile.js";
 import type { MessageQueueFactory } from "./queue/message-queue.js";
 import { runAs } from "./resource/actor.js";
-import { ResourceManager } from "./resource/manager.js";
+import { ResourceManager, type StopOptions } from "./resource/manager.js";
 import type { Runtime } from "./resource/runtime.js";
 import { openDatabase } from "./store/database.js";
 import type { EmbeddedOptions } from "./store/embedded.js";
@@ -88,11 +88,14 @@ export class Spec {
     return this.started;
   }
 
-  /** Stops consumers, then closes the queue, the event listener and the database. */
-  async close(): Promise<void> {
+  /**
+   * Stops consumers (running handlers get `graceSeconds`, default 30, before they are
+   * aborted and their jobs re-queued), then closes the queue, the event listener and the database.
+   */
+  async close(options: StopOptions = {}): Promise<void> {
     const started = this.started;
     if (!started) return;
-    await Promise.all([...this.managers.values()].map((manager) => manager.stopConsume()));
+    await Promise.all([...this.managers.values()].map((manager) => manager.stopConsume(options)));
     this.managers.clear();
     this.started = null;
     const runtime = await started.catch(() => null);

@@ -3,7 +3,10 @@ import type { LogLevel, Resource } from "../resource/types.js";
 
 /** What a handler gets besides its job. */
 export interface HandlerContext<A = unknown> {
-  /** Aborted when the job is cancelled, times out, or is recovered from this worker. (Stopping a consumer waits for running jobs instead.) */
+  /**
+   * Aborted when the job is cancelled, times out, is recovered from this worker, or the
+   * consumer stops and its grace period (`stopConsume({ graceSeconds })`) has run out.
+   */
   readonly signal: AbortSignal;
   /** The run number: the revision number of this run's PROCESSING revision. */
   readonly run: number;

@@ -42,7 +42,19 @@ const WORKER_PREFIX = "worker:";
  * locked row, so a duplicate or late delivery changes nothing.
  */
 export class JobRunner {
+  /** The abort controllers of the handlers running now. */
+  private readonly running = new Set<AbortController>();
+
   constructor(private readonly deps: JobRunnerDeps) {}
+
+  /**
+   * Aborts every running handler because this worker is shutting down: their jobs go
+   * back to PENDING without spending a retry, for another worker (or a restart) to run.
+   */
+  abortRunning(): void {
+    for (const controller of this.running)
+      controller.abort(new ShutdownError("the worker shut down during the run"));
+  }
 
   /** Processes one delivery. Rejects only when the database could not record the outcome. */
   async process(message: QueueMessage, delivery: Delivery): Promise<void> {
@@ -108,6 +120,7 @@ export class JobRunner {
     if (!handler) return { kind: "error", message: `no handler for ${model.schema.name}`, final: true };
 
     const controller = new AbortController();
+    this.running.add(controller);
     const logs: LogLine[] = [];
     const flushLogs = () => appendLogs(database.db, logs.splice(0));
     const artifact: { set: boolean; value: unknown } = { set: false, value: undefined };
@@ -174,6 +187,7 @@ export class JobRunner {
     } catch (error) {
       return classify(error);
     } finally {
+      this.running.delete(controller);
       clearInterval(beating);
       if (timeout) clearTimeout(timeout);
       stopWatching();
@@ -232,7 +246,12 @@ class TimeoutError extends Error {
   override readonly name = "TimeoutError";
 }
 
+class ShutdownError extends Error {
+  override readonly name = "ShutdownError";
+}
+
 function classify(error: unknown): RunOutcome {
+  if (error instanceof ShutdownError) return { kind: "delay", seconds: 0, message: error.message };
   if (error instanceof DelayRetry) return { kind: "delay", seconds: error.seconds, message: error.message };
   if (error instanceof NoRetry) return { kind: "error", message: error.message, final: true };
   if (error instanceof Error) return { kind: "error", message: error.message || error.name, final: false };

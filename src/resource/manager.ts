@@ -61,6 +61,12 @@ export interface RevisionListOptions {
   before?: number;
 }
 
+/** How to stop consuming. */
+export interface StopOptions {
+  /** How long running handlers may take to finish before they are aborted, in seconds. Default: 30. */
+  graceSeconds?: number;
+}
+
 /** How to consume. */
 export interface ConsumeOptions {
   /** Wait until `stopConsume()` (true), or return once consuming has started (false). Default: true. */
@@ -74,7 +80,12 @@ export interface ConsumeOptions {
  * is one transaction: the revision, its NOTIFY and any queue entry commit together.
  */
 export class ResourceManager<M extends JobModel = JobModel> {
-  private consumer: { consumer: Consumer; sweeper: NodeJS.Timeout; stopped: () => void } | null = null;
+  private consumer: {
+    consumer: Consumer;
+    runner: JobRunner;
+    sweeper: NodeJS.Timeout;
+    stopped: () => void;
+  } | null = null;
 
   constructor(
     private readonly registered: RegisteredModel,
@@ -281,17 +292,26 @@ export class ResourceManager<M extends JobModel = JobModel> {
     const done = new Promise<void>((resolve) => {
       stopped = resolve;
     });
-    this.consumer = { consumer, sweeper, stopped };
+    this.consumer = { consumer, runner, sweeper, stopped };
     if (options.block ?? true) await done;
   }
 
-  /** Stops consuming; waits for the jobs in flight. */
-  async stopConsume(): Promise<void> {
+  /**
+   * Stops consuming and waits for the jobs in flight. Handlers still running after
+   * `graceSeconds` (default 30) are aborted, and their jobs go back to PENDING without
+   * spending a retry.
+   */
+  async stopConsume(options: StopOptions = {}): Promise<void> {
     const current = this.consumer;
     if (!current) return;
     this.consumer = null;
     clearInterval(current.sweeper);
-    await current.consumer.stop();
+    const grace = setTimeout(() => current.runner.abortRunning(), (options.graceSeconds ?? 30) * 1000);
+    try {
+      await current.consumer.stop();
+    } finally {
+      clearTimeout(grace);
+    }
     current.stopped();
   }
 
