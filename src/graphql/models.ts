@@ -21,7 +21,15 @@ export interface GraphQLModel {
   payloadTypeName: string;
   /** `TrainingArtifact` */
   artifactTypeName: string;
+  /**
+   * The job as of one revision, for an event: read once per process however many
+   * subscriptions the event reaches.
+   */
+  revision(resourceId: string, revisionId: string): Promise<JobResource>;
 }
+
+/** Recent revision reads shared by the subscriptions of one schema. */
+const CACHED_REVISIONS = 1000;
 
 /** The registered models by GraphQL type name and by resource-id prefix. */
 export class ModelDirectory {
@@ -31,14 +39,19 @@ export class ModelDirectory {
   /** The process's event bus (starting the spec if needed). */
   readonly events: () => Promise<EventBus>;
 
+  private readonly revisions = new Map<string, Promise<JobResource>>();
+
   constructor(spec: Spec) {
     this.events = async () => (await spec.start()).events;
     this.models = spec.registeredModels().map((registered) => {
       const typeName = registered.schema.name;
       const stem = typeName.endsWith("Job") && typeName !== "Job" ? typeName.slice(0, -3) : typeName;
+      const manager = spec.getResourceManager(typeName);
       return {
         registered,
-        manager: spec.getResourceManager(typeName),
+        manager,
+        revision: (resourceId: string, revisionId: string) =>
+          this.cachedRevision(revisionId, () => manager.get(resourceId, { revisionId })),
         typeName,
         fieldName: lowerFirst(typeName),
         payloadTypeName: `${stem}Payload`,
@@ -46,6 +59,20 @@ export class ModelDirectory {
       };
     });
     for (const model of this.models) this.byKey.set(model.registered.schema.key, model);
+  }
+
+  private cachedRevision(revisionId: string, load: () => Promise<JobResource>): Promise<JobResource> {
+    let revision = this.revisions.get(revisionId);
+    if (!revision) {
+      revision = load();
+      revision.catch(() => this.revisions.delete(revisionId));
+      this.revisions.set(revisionId, revision);
+      if (this.revisions.size > CACHED_REVISIONS) {
+        const oldest = this.revisions.keys().next();
+        if (!oldest.done) this.revisions.delete(oldest.value);
+      }
+    }
+    return revision;
   }
 
   /** The model a resource id belongs to, from its `<model-key>:` prefix. */

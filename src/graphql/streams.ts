@@ -35,8 +35,7 @@ export function jobStates(
         .catch((error: unknown) => stop(error));
     };
     const unsubscribe = bus.subscribe((event) => {
-      if (event.resourceId === resourceId)
-        emit(() => manager.get(resourceId, { revisionId: event.revisionId }));
+      if (event.resourceId === resourceId) emit(() => model.revision(resourceId, event.revisionId));
     });
     const unsubscribeReconnect = bus.onReconnect(() => emit(() => manager.get(resourceId)));
     emit(() => manager.get(resourceId));
@@ -75,7 +74,7 @@ export function modelEvents(
     };
     const unsubscribe = bus.subscribe((event) => {
       if (event.model !== model.typeName) return;
-      enqueue(async () => deliver(await manager.get(event.resourceId, { revisionId: event.revisionId })));
+      enqueue(async () => deliver(await model.revision(event.resourceId, event.revisionId)));
     });
     const unsubscribeReconnect = bus.onReconnect(() =>
       enqueue(async () => {
