@@ -1,10 +1,15 @@
+import { randomBytes } from "node:crypto";
+import os from "node:os";
 import { ConfigurationError, ModelAlreadyRegisteredError, ModelNotRegisteredError } from "./errors.js";
 import { EventBus, type EventBusOptions } from "./events/bus.js";
+import { consoleLogger, type Logger } from "./log.js";
 import type { JobModel } from "./model/job.js";
 import { type ModelOptions, type RegisteredModel, registerModel } from "./model/registration.js";
 import type { Schema } from "./model/schema.js";
 import { GraphileWorkerMessageQueueFactory } from "./queue/graphile.js";
+import { Liveness } from "./queue/liveness.js";
 import type { MessageQueueFactory } from "./queue/message-queue.js";
+import { Sweeper } from "./queue/sweeper.js";
 import { runAs } from "./resource/actor.js";
 import { ResourceManager, type StopOptions } from "./resource/manager.js";
 import type { Runtime } from "./resource/runtime.js";
@@ -23,6 +28,8 @@ export interface SpecOptions {
   maxConnections?: number;
   /** Options of the process's LISTEN connection (how often it is checked). */
   events?: EventBusOptions;
+  /** Where recoveries, outages and restarts are reported. Default: warnings and errors on stderr. */
+  logger?: Logger;
 }
 
 /**
@@ -100,6 +107,8 @@ export class Spec {
     this.started = null;
     const runtime = await started.catch(() => null);
     if (!runtime) return;
+    await runtime.sweeper.stop();
+    await runtime.liveness.stop();
     await runtime.queue.close();
     await runtime.events.close();
     await runtime.database.close();
@@ -119,7 +128,18 @@ export class Spec {
       await database.close();
       throw error;
     }
-    return { database, events, queue: factory.create(database), settings: factory.settings };
+    const log = this.options.logger ?? consoleLogger;
+    const settings = factory.settings;
+    const queue = factory.create(database);
+    const liveness = new Liveness(database.sql, settings, queue, log);
+    const sweeper = new Sweeper({ database, queue, settings, models: () => this.registeredModels(), log });
+    // Every process beats and sweeps, consumers or not: a dead worker's jobs are
+    // recovered by whichever jobstar process is alive (an API server, say).
+    liveness.start();
+    sweeper.start();
+    void sweeper.sweep();
+    const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+    return { database, events, queue, settings, liveness, sweeper, workerId, log };
   }
 }
 

@@ -217,7 +217,7 @@ describe("state conflicts", () => {
     const { resourceId } = await parkedJobs().create({ payload: { label: "running" } });
     parked.hold();
     const runner = new JobRunner({ ...runtime, model: registeredParked() });
-    const run = runner.process({ model: parkedJobs().key, resourceId }, { workerId: "errors-test" });
+    const run = runner.process({ model: parkedJobs().key, resourceId, attempt: 0 });
     try {
       await waitFor(
         () => parkedJobs().get(resourceId),

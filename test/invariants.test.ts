@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JobModel, Schema, Spec, TaskStatus, ValidationError } from "../src/index.js";
 import type { RegisteredModel } from "../src/model/registration.js";
 import { JobRunner } from "../src/queue/job-runner.js";
+import { Liveness } from "../src/queue/liveness.js";
 import type { RunSettings } from "../src/queue/message-queue.js";
+import { Sweeper } from "../src/queue/sweeper.js";
 import type { Runtime } from "../src/resource/runtime.js";
 import { appendRevision } from "../src/store/queries/append-revision.js";
 import { lockResourceRow } from "../src/store/queries/get-resource.js";
@@ -168,7 +170,7 @@ describe("invariant 2: a LISTEN client sees exactly the committed transitions, i
     const { resourceId: id } = await mgr.create({ payload: { label: "to cancel" } });
     parked.hold();
     const runner = new JobRunner({ ...runtime, model: registered(spec, ParkedJob) });
-    const run = runner.process({ model: mgr.key, resourceId: id }, { workerId: "events-test" });
+    const run = runner.process({ model: mgr.key, resourceId: id, attempt: 0 });
     await waitFor(
       () => statusOf(spec, ParkedJob, id),
       (status) => status === TaskStatus.PROCESSING,
@@ -217,7 +219,7 @@ describe("invariant 2: a LISTEN client sees exactly the committed transitions, i
           user: "test",
           now,
         });
-        await runtime.queue.enqueue(unit, { model: mgr.key, resourceId });
+        await runtime.queue.enqueue(unit, { model: mgr.key, resourceId, attempt: 0 });
         throw new Error("fails after the NOTIFY");
       }),
     );
@@ -276,7 +278,7 @@ describe("invariant 4: a duplicate delivery changes nothing", () => {
     expect(consumed.callsOf(id)).toBe(1);
 
     const runner = new JobRunner({ ...runtime, model: registered(spec, ProbeJob) });
-    await runner.process({ model: mgr.key, resourceId: id }, { workerId: "dup" });
+    await runner.process({ model: mgr.key, resourceId: id, attempt: 0 });
 
     // The same message again through graphile-worker, to the running consumer.
     const [added] = await sql<{ id: string }[]>`select id::text from graphile_worker.add_job(
@@ -298,11 +300,11 @@ describe("invariant 4: a duplicate delivery changes nothing", () => {
     const { resourceId: id } = await mgr.create({ payload: { label: "twice" } });
     const runner = new JobRunner({ ...runtime, model: registered(spec, ParkedJob) });
     parked.hold();
-    const message = { model: mgr.key, resourceId: id };
-    const a = runner.process(message, { workerId: "a" }).then(() => "a");
-    const b = runner.process(message, { workerId: "b" }).then(() => "b");
+    const message = { model: mgr.key, resourceId: id, attempt: 0 };
+    const a = runner.process(message).then(() => "a");
+    const b = runner.process(message).then(() => "b");
     // While the claimed run is held, the other delivery finds the job taken and returns.
-    const loser = await Promise.race([a, b]);
+    await Promise.race([a, b]);
     await waitFor(
       async () => parked.callsOf(id),
       (calls) => calls > 0,
@@ -316,7 +318,7 @@ describe("invariant 4: a duplicate delivery changes nothing", () => {
     const history = await mgr.listRevisions(id);
     expect(history.totalCount).toBe(3);
     expect(history.items.map((r) => r.data.status)).toEqual(["pending", "processing", "completed"]);
-    expect(history.items[1]?.info.updatedBy).toBe(loser === "a" ? "worker:b" : "worker:a");
+    expect(history.items[1]?.info.updatedBy).toBe(`worker:${runtime.workerId}`);
     expect(history.items[2]?.data.artifact).toEqual({ label: "twice", call: 1 });
   });
 });
@@ -339,35 +341,33 @@ describe("invariant 3: a job whose worker went silent is recovered and finished"
     const { resourceId: id } = await mgr.create({ payload: { label: "orphan" } });
 
     // A worker that claims the job and then says nothing more: its handler waits,
-    // and its automatic heartbeat is too slow to ever fire in this test.
+    // and its heartbeats are never sent (as by a paused process).
     probe.hold();
-    const silent = new JobRunner({
-      ...runtime,
-      model,
-      settings: { ...runtime.settings, heartbeatInterval: 3600 },
-    });
-    const run = silent.process({ model: mgr.key, resourceId: id }, { workerId: "silent" });
+    const silence = new Liveness(runtime.database.sql, runtime.settings, runtime.queue, runtime.log);
+    const silent = new JobRunner({ ...runtime, model, liveness: silence });
+    const run = silent.process({ model: mgr.key, resourceId: id, attempt: 0 });
     await waitFor(
       () => statusOf(spec, OrphanJob, id),
       (status) => status === TaskStatus.PROCESSING,
     );
 
     // A heartbeat younger than staleAfter: left alone.
-    const patient = new JobRunner({ ...runtime, model, settings: { ...runtime.settings, staleAfter: 3600 } });
-    expect(await patient.recoverStale()).toBe(0);
+    const sweeper = (staleAfter: number) =>
+      new Sweeper({ ...runtime, models: () => [model], settings: { ...runtime.settings, staleAfter } });
+    expect((await sweeper(3600).sweep()).recovered).toBe(0);
 
     // Older than staleAfter (0.2 s here): recovered. Polled rather than given a
     // future `now`, because recovery stamps its revision and the re-queue with `now`.
-    const watchful = new JobRunner({ ...runtime, model, settings: { ...runtime.settings, staleAfter: 0.2 } });
+    const watchful = sweeper(0.3);
     await waitFor(
-      () => watchful.recoverStale(),
+      async () => (await watchful.sweep()).recovered,
       (recovered) => recovered === 1,
     );
     const recovered = await mgr.get(id);
     expect(recovered.data).toMatchObject({ status: TaskStatus.PENDING, retries: 1, lastHeartbeatAt: null });
     expect(recovered.data.errmsg).toMatch(/^worker lost/);
     expect(recovered.info).toMatchObject({ revisionId: `${id}:3`, updatedBy: "jobstar:recovery" });
-    expect(await watchful.recoverStale()).toBe(0);
+    expect((await watchful.sweep()).recovered).toBe(0);
 
     // The silent worker wakes up: its next heartbeat tells it the job is gone, its
     // handler is aborted and its outcome is dropped.

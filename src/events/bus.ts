@@ -8,6 +8,12 @@ export type { JobEvent };
 /** Receives each committed job event. */
 export type EventListener = (event: JobEvent) => void;
 
+/** Which events a listener wants: those of one job, or of one model (by name); default all. */
+export interface EventFilter {
+  resourceId?: string;
+  model?: string;
+}
+
 /** Options of {@link EventBus}. */
 export interface EventBusOptions {
   /**
@@ -25,7 +31,11 @@ export interface EventBusOptions {
  * listeners re-read what they watch.
  */
 export class EventBus {
+  // Listeners indexed by what they watch, so that an event costs its own listeners only,
+  // not one call per subscription in the process.
   private readonly listeners = new Set<EventListener>();
+  private readonly byResource = new Map<string, Set<EventListener>>();
+  private readonly byModel = new Map<string, Set<EventListener>>();
   private readonly reconnectListeners = new Set<() => void>();
   private readonly pingChannel = `jobstar_ping_${randomUUID().replaceAll("-", "")}`;
   private readonly checkInterval: number;
@@ -52,8 +62,10 @@ export class EventBus {
     return this.started;
   }
 
-  /** Calls `listener` with every event from now on; returns the unsubscribe function. */
-  subscribe(listener: EventListener): () => void {
+  /** Calls `listener` with every event (of `filter`) from now on; returns the unsubscribe function. */
+  subscribe(listener: EventListener, filter: EventFilter = {}): () => void {
+    if (filter.resourceId !== undefined) return addTo(this.byResource, filter.resourceId, listener);
+    if (filter.model !== undefined) return addTo(this.byModel, filter.model, listener);
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -69,6 +81,8 @@ export class EventBus {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.listeners.clear();
+    this.byResource.clear();
+    this.byModel.clear();
     this.reconnectListeners.clear();
     const client = this.client;
     this.client = null;
@@ -147,14 +161,31 @@ export class EventBus {
   private dispatch(payload: string): void {
     const event = parseEvent(payload);
     if (!event) return;
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        console.error("jobstar: an event listener threw", error);
+    for (const listeners of [
+      this.listeners,
+      this.byResource.get(event.resourceId),
+      this.byModel.get(event.model),
+    ]) {
+      if (!listeners) continue;
+      for (const listener of listeners) {
+        try {
+          listener(event);
+        } catch (error) {
+          console.error("jobstar: an event listener threw", error);
+        }
       }
     }
   }
+}
+
+function addTo(index: Map<string, Set<EventListener>>, key: string, listener: EventListener): () => void {
+  const set = index.get(key) ?? new Set<EventListener>();
+  index.set(key, set);
+  set.add(listener);
+  return () => {
+    set.delete(listener);
+    if (set.size === 0 && index.get(key) === set) index.delete(key);
+  };
 }
 
 function parseEvent(payload: string): JobEvent | null {

@@ -34,8 +34,8 @@ export function jobStates(
         })
         .catch((error: unknown) => stop(error));
     };
-    const unsubscribe = bus.subscribe((event) => {
-      if (event.resourceId === resourceId) emit(() => model.revision(resourceId, event.revisionId));
+    const unsubscribe = bus.subscribe((event) => emit(() => model.revision(resourceId, event.revisionId)), {
+      resourceId,
     });
     const unsubscribeReconnect = bus.onReconnect(() => emit(() => manager.get(resourceId)));
     emit(() => manager.get(resourceId));
@@ -72,10 +72,10 @@ export function modelEvents(
     const enqueue = (work: () => Promise<void>) => {
       chain = chain.then(work).catch((error: unknown) => stop(error));
     };
-    const unsubscribe = bus.subscribe((event) => {
-      if (event.model !== model.typeName) return;
-      enqueue(async () => deliver(await model.revision(event.resourceId, event.revisionId)));
-    });
+    const unsubscribe = bus.subscribe(
+      (event) => enqueue(async () => deliver(await model.revision(event.resourceId, event.revisionId))),
+      { model: model.typeName },
+    );
     const unsubscribeReconnect = bus.onReconnect(() =>
       enqueue(async () => {
         let after: string | undefined;

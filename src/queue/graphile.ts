@@ -1,8 +1,14 @@
+import { EventEmitter } from "node:events";
 import { sql } from "drizzle-orm";
-import { type Runner, run, type TaskList } from "graphile-worker";
+import { type Runner, run, type TaskList, type WorkerEvents } from "graphile-worker";
+import pg from "pg";
+import { consoleLogger, type Logger } from "../log.js";
 import type { Database } from "../store/database.js";
+import { staleCutoff } from "../store/queries/leases.js";
+import { removeWorkers } from "../store/queries/workers.js";
+import { pause } from "../store/transient.js";
 import type { UnitOfWork } from "../store/unit-of-work.js";
-import { silentLogger } from "./graphile-logger.js";
+import { graphileLogger } from "./graphile-logger.js";
 import {
   type ConsumeOptions,
   type Consumer,
@@ -23,6 +29,8 @@ export interface GraphileQueueOptions extends QueueFactoryOptions {
   pollInterval?: number;
   /** Connections of each consumer's pool (besides jobstar's own). Default: concurrency + 2. */
   maxPoolSize?: number;
+  /** Where the queue reports outages and restarts. Default: warnings on stderr. */
+  logger?: Logger;
 }
 
 /**
@@ -48,25 +56,32 @@ export function taskIdentifier(model: string): string {
 }
 
 /**
- * graphile-worker's own attempts only cover a worker that failed to record an
- * outcome (e.g. the database was unreachable); jobstar counts job retries itself.
+ * graphile-worker's own attempts only cover a delivery that failed before its claim
+ * (the worker stopping while the database was away); jobstar counts job retries itself.
  */
 const DELIVERY_ATTEMPTS = 25;
 
+/** How long the supervisor waits before restarting a runner that stopped by itself, at most. */
+const MAX_RESTART_DELAY_MS = 30_000;
+
 class GraphileMessageQueue implements MessageQueue {
-  private readonly runners = new Set<Runner>();
+  private readonly consumers = new Set<SupervisedRunner>();
+  private readonly log: Logger;
 
   constructor(
     private readonly database: Database,
     private readonly options: GraphileQueueOptions,
-  ) {}
+  ) {
+    this.log = options.logger ?? consoleLogger;
+  }
 
   async enqueue(unit: UnitOfWork, message: QueueMessage): Promise<void> {
-    // job_key = resource id: at most one waiting queue entry per job, whatever the
-    // number of reruns and retries; 'replace' moves its run time.
+    // job_key = resource id: at most one waiting queue entry per job. A waiting entry is
+    // replaced in place; one that a worker holds is left to it (graphile-worker clears its
+    // key) and a new entry is added, so no process ever rewrites a row another one holds.
     await unit.tx.execute(sql`select graphile_worker.add_job(
       ${taskIdentifier(message.model)},
-      ${JSON.stringify({ resourceId: message.resourceId })}::json,
+      ${JSON.stringify({ resourceId: message.resourceId, attempt: message.attempt })}::json,
       run_at => ${(message.runAt ?? new Date()).toISOString()}::timestamptz,
       max_attempts => ${DELIVERY_ATTEMPTS},
       job_key => ${message.resourceId},
@@ -74,43 +89,174 @@ class GraphileMessageQueue implements MessageQueue {
     )`);
   }
 
-  async releaseWorkers(unit: UnitOfWork, workerIds: string[]): Promise<void> {
-    if (workerIds.length === 0) return;
-    await unit.tx.execute(
-      sql`select graphile_worker.force_unlock_workers(${`{${workerIds.map((id) => JSON.stringify(id)).join(",")}}`}::text[])`,
-    );
+  liveConsumerIds(): string[] {
+    return [...this.consumers].flatMap((consumer) => consumer.poolIds());
+  }
+
+  async releaseDead(staleAfter: number): Promise<number> {
+    // A lock is valid only while its holder (a graphile-worker pool) is seen alive in
+    // jobstar.workers; a holder missing there (it died before its first heartbeat) counts
+    // once its lock is older than staleAfter.
+    const s = this.database.sql;
+    const [row] = await s<{ released: number }[]>`
+      with cutoff as (select ${staleCutoff(s, staleAfter)} as t),
+      dead as (
+        select distinct j.locked_by as id
+        from graphile_worker.jobs as j, cutoff
+        where j.locked_by is not null and j.locked_at < cutoff.t and j.task_identifier like 'jobstar:%'
+          and not exists (
+            select 1 from jobstar.workers as w where w.id = j.locked_by and w.last_seen_at >= cutoff.t)
+      )
+      select cardinality(array(select id from dead)) as released,
+             graphile_worker.force_unlock_workers(array(select id from dead))`;
+    const released = row?.released ?? 0;
+    if (released > 0) {
+      // An entry replaced while its holder was away (a recovery re-enqueued the job) was
+      // retired by graphile-worker (key cleared, attempts spent); its holder would have
+      // deleted it on finishing, so with the holder dead, delete it here.
+      await s`select graphile_worker.complete_jobs(array(
+        select id from graphile_worker.jobs
+        where task_identifier like 'jobstar:%' and locked_at is null and key is null
+          and attempts >= max_attempts))`;
+    }
+    return released;
   }
 
   async consume(options: ConsumeOptions): Promise<Consumer> {
-    const taskList: TaskList = {};
-    for (const model of options.models) {
-      taskList[taskIdentifier(model)] = async (payload, helpers) => {
-        const resourceId = (payload as { resourceId?: unknown }).resourceId;
-        if (typeof resourceId !== "string")
-          throw new Error(`malformed jobstar queue payload: ${JSON.stringify(payload)}`);
-        await options.process({ model, resourceId }, { workerId: helpers.job.locked_by ?? "unknown" });
-      };
-    }
-    const runner = await run({
-      connectionString: this.database.url,
-      concurrency: options.concurrency,
-      maxPoolSize: this.options.maxPoolSize ?? options.concurrency + 2,
-      pollInterval: this.options.pollInterval ?? 2000,
-      noHandleSignals: true,
-      logger: silentLogger,
-      taskList,
-    });
-    this.runners.add(runner);
+    const consumer = new SupervisedRunner(this.database, this.options, options, this.log);
+    await consumer.start();
+    this.consumers.add(consumer);
     return {
       stop: async () => {
-        if (!this.runners.delete(runner)) return;
-        await runner.stop();
+        if (!this.consumers.delete(consumer)) return;
+        await consumer.stop();
       },
     };
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.runners].map((runner) => runner.stop()));
-    this.runners.clear();
+    const consumers = [...this.consumers];
+    this.consumers.clear();
+    await Promise.all(consumers.map((consumer) => consumer.stop()));
+  }
+}
+
+/**
+ * A graphile-worker runner that is started again when it stops by itself (e.g. it gave
+ * up completing jobs while the database was away), on a pool whose errors are logged
+ * rather than left to crash the process.
+ */
+class SupervisedRunner {
+  private runner: Runner | null = null;
+  private readonly pools = new Set<string>();
+  private readonly stopped = new AbortController();
+  private supervising: Promise<void> | null = null;
+  private pgPool: pg.Pool;
+
+  constructor(
+    private readonly database: Database,
+    private readonly options: GraphileQueueOptions,
+    private readonly consume: ConsumeOptions,
+    private readonly log: Logger,
+  ) {
+    this.pgPool = new pg.Pool({
+      connectionString: database.url,
+      max: options.maxPoolSize ?? consume.concurrency + 2,
+      connectionTimeoutMillis: 10_000,
+    });
+    // A client whose server went away (idle in the pool, or checked out between queries)
+    // is logged and dropped; the pool connects anew on next use. Unhandled, these
+    // 'error' events would end the process.
+    const lost = (error: Error) => this.log.warn(`graphile-worker connection lost: ${error.message}`);
+    this.pgPool.on("error", lost);
+    this.pgPool.on("connect", (client) => client.on("error", lost));
+  }
+
+  /** The ids of the pools of this consumer (one at a time, a new one after each restart). */
+  poolIds(): string[] {
+    return [...this.pools];
+  }
+
+  /** Starts the first runner; rejects if it cannot (the database is unreachable). */
+  async start(): Promise<void> {
+    this.runner = await this.startRunner();
+    this.supervising = this.supervise();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped.abort();
+    const runner = this.runner;
+    this.runner = null;
+    await runner?.stop().catch((error: unknown) => this.log.warn(`graphile-worker stop: ${String(error)}`));
+    await this.supervising;
+    // Clean exit: nothing of ours is locked any more, so nobody needs to wait staleAfter.
+    await removeWorkers(this.database.sql, this.poolIds()).catch(() => {});
+    await this.pgPool.end().catch(() => {});
+  }
+
+  private async startRunner(): Promise<Runner> {
+    const taskList: TaskList = {};
+    for (const model of this.consume.models) {
+      taskList[taskIdentifier(model)] = async (payload) => {
+        const { resourceId, attempt } = payload as { resourceId?: unknown; attempt?: unknown };
+        if (typeof resourceId !== "string")
+          throw new Error(`malformed jobstar queue payload: ${JSON.stringify(payload)}`);
+        // Entries made before attempt tokens existed carry none: they are the current one.
+        await this.consume.process({ model, resourceId, attempt: typeof attempt === "number" ? attempt : 0 });
+      };
+    }
+    const events: WorkerEvents = new EventEmitter();
+    events.on("pool:create", ({ workerPool }: { workerPool: { id: string } }) =>
+      this.pools.add(workerPool.id),
+    );
+    events.on("pool:release", ({ workerPool }: { workerPool: { id: string } }) =>
+      this.pools.delete(workerPool.id),
+    );
+    return run({
+      pgPool: this.pgPool,
+      concurrency: this.consume.concurrency,
+      pollInterval: this.options.pollInterval ?? 2000,
+      noHandleSignals: true,
+      logger: graphileLogger(this.log),
+      events,
+      taskList,
+      preset: {
+        worker: {
+          // Outcomes are batched, and a failure to write them ends the runner (which the
+          // supervisor restarts) instead of an unhandled rejection.
+          completeJobBatchDelay: 0,
+          failJobBatchDelay: 0,
+          // jobstar's stopConsume decides how long handlers get; graphile-worker waits for them.
+          gracefulShutdownAbortTimeout: 24 * 3600 * 1000,
+        },
+      },
+    });
+  }
+
+  private async supervise(): Promise<void> {
+    let delay = 500;
+    while (!this.stopped.signal.aborted) {
+      const runner = this.runner;
+      if (!runner) return;
+      const error = await runner.promise.then(
+        () => null,
+        (reason: unknown) => reason,
+      );
+      if (this.stopped.signal.aborted) return;
+      this.log.warn(`graphile-worker runner stopped by itself (${String(error ?? "no error")}); restarting`);
+      for (;;) {
+        await pause(delay, this.stopped.signal);
+        if (this.stopped.signal.aborted) return;
+        try {
+          this.runner = await this.startRunner();
+          this.log.info("graphile-worker runner restarted");
+          delay = 500;
+          break;
+        } catch (startError) {
+          delay = Math.min(delay * 2, MAX_RESTART_DELAY_MS);
+          this.log.warn(`graphile-worker restart failed, retrying in ${delay} ms: ${String(startError)}`);
+        }
+      }
+    }
   }
 }

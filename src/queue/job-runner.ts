@@ -1,6 +1,7 @@
 import { inspect } from "node:util";
 import type { ValidationError } from "../errors.js";
 import type { EventBus } from "../events/bus.js";
+import type { Logger } from "../log.js";
 import { DelayRetry, type HandlerContext, NoRetry } from "../model/handler.js";
 import { hydrate, type JobData } from "../model/job.js";
 import type { RegisteredModel } from "../model/registration.js";
@@ -9,14 +10,15 @@ import { parseWith } from "../model/validate.js";
 import type { LogLevel } from "../resource/types.js";
 import type { Database } from "../store/database.js";
 import { appendRevision } from "../store/queries/append-revision.js";
-import { lockResourceRow } from "../store/queries/get-resource.js";
-import { touchHeartbeat } from "../store/queries/heartbeat.js";
-import { appendLogs, type LogLine } from "../store/queries/job-logs.js";
-import { type ResourceRow, type RevisionRow, toRevisionInfo } from "../store/queries/rows.js";
-import { findStaleJobs } from "../store/queries/stale-jobs.js";
-import { inUnitOfWork, type UnitOfWork } from "../store/unit-of-work.js";
-import type { Delivery, MessageQueue, QueueMessage, RunSettings } from "./message-queue.js";
-import { nextState, type RunOutcome } from "./transitions.js";
+import { getRevisionRow, lockResourceRow } from "../store/queries/get-resource.js";
+import { type RevisionRow, toRevisionInfo } from "../store/queries/rows.js";
+import { jobLogs } from "../store/tables.js";
+import { isTransient, pause } from "../store/transient.js";
+import { inUnitOfWork } from "../store/unit-of-work.js";
+import type { Lease, Liveness } from "./liveness.js";
+import type { MessageQueue, QueueMessage, RunSettings } from "./message-queue.js";
+import { recordOutcome } from "./record-outcome.js";
+import type { RunOutcome } from "./transitions.js";
 
 /** What the run loop needs. */
 export interface JobRunnerDeps {
@@ -25,25 +27,41 @@ export interface JobRunnerDeps {
   events: EventBus;
   settings: RunSettings;
   model: RegisteredModel;
+  liveness: Liveness;
+  /** This process's worker id: recorded as `worker:<id>` on what its runs write. */
+  workerId: string;
+  log: Logger;
 }
 
+/** A claimed attempt. */
 interface Claim {
   resourceId: string;
+  attempt: number;
   revision: RevisionRow;
 }
 
-/** `updatedBy` of what a worker writes; recovery reads the worker id back from it. */
-const WORKER_PREFIX = "worker:";
+/** A finished handler's outcome, and the lease that stays held until it is recorded. */
+interface Run {
+  outcome: RunOutcome;
+  lease: Lease;
+  release: () => void;
+}
+
+let deliveries = 0;
 
 /**
- * The run loop of one model: claim (a draft PROCESSING revision), run the handler
- * with heartbeats, cancellation and timeout, then finish (a stable revision) and
- * re-enqueue when the outcome asks for it. Every step is its own transaction on a
- * locked row, so a duplicate or late delivery changes nothing.
+ * The run loop of one model. The job's row is the one authority on who runs it: a
+ * claim takes the PENDING state whose attempt token the message carries (a draft
+ * PROCESSING revision, the token bumped, a lease on this worker); heartbeats, the
+ * finish (a stable revision) and any recovery each act only while the token still
+ * matches. So a stale, duplicate or late delivery, or a worker that wakes up after its
+ * job was recovered, changes nothing. Steps that cannot reach the database wait for it
+ * and retry: an outcome is kept until it is recorded.
  */
 export class JobRunner {
   /** The abort controllers of the handlers running now. */
   private readonly running = new Set<AbortController>();
+  private readonly stopping = new AbortController();
 
   constructor(private readonly deps: JobRunnerDeps) {}
 
@@ -52,94 +70,77 @@ export class JobRunner {
    * back to PENDING without spending a retry, for another worker (or a restart) to run.
    */
   abortRunning(): void {
+    this.stopping.abort();
     for (const controller of this.running)
       controller.abort(new ShutdownError("the worker shut down during the run"));
   }
 
-  /** Processes one delivery. Rejects only when the database could not record the outcome. */
-  async process(message: QueueMessage, delivery: Delivery): Promise<void> {
-    const claim = await this.claim(message.resourceId, delivery.workerId);
+  /** Processes one delivery; see {@link ConsumeOptions.process} for when it rejects. */
+  async process(message: QueueMessage): Promise<void> {
+    const leasedBy = `${this.deps.workerId}#${++deliveries}`;
+    const claim = await this.persist("claim", () => this.claim(message, leasedBy), "on-stop-throw");
     if (!claim) return;
-    const outcome = await this.execute(claim);
-    await this.finish(claim, outcome);
+    const run = await this.execute(claim);
+    await this.finish(claim, run);
   }
 
-  /** Recovers this model's PROCESSING jobs whose worker stopped sending heartbeats. */
-  async recoverStale(now = new Date()): Promise<number> {
-    const { database, settings, model } = this.deps;
-    const threshold = new Date(now.getTime() - settings.staleAfter * 1000);
-    let recovered = 0;
-    for (const resourceId of await findStaleJobs(database.db, [model.schema.key], threshold)) {
-      const done = await inUnitOfWork(database.db, async (unit) => {
-        const row = await lockResourceRow(unit.tx, model.schema.key, resourceId);
-        if (
-          !row ||
-          row.status !== TaskStatus.PROCESSING ||
-          !row.lastHeartbeatAt ||
-          row.lastHeartbeatAt >= threshold
-        ) {
-          return false;
-        }
-        if (row.updatedBy.startsWith(WORKER_PREFIX)) {
-          await this.deps.queue.releaseWorkers(unit, [row.updatedBy.slice(WORKER_PREFIX.length)]);
-        }
-        const message = `worker lost: no heartbeat since ${row.lastHeartbeatAt.toISOString()}`;
-        await this.transition(unit, row, { kind: "error", message, final: false }, "jobstar:recovery", now);
-        return true;
-      });
-      if (done) recovered++;
-    }
-    return recovered;
-  }
-
-  private claim(resourceId: string, workerId: string): Promise<Claim | null> {
-    const { database, model } = this.deps;
+  private claim(message: QueueMessage, leasedBy: string): Promise<Claim | null> {
+    const { database, model, workerId } = this.deps;
     return inUnitOfWork(database.db, async (unit) => {
-      const row = await lockResourceRow(unit.tx, model.schema.key, resourceId);
-      if (!row || row.isDeleted || row.status !== TaskStatus.PENDING) return null;
+      const row = await lockResourceRow(unit.tx, model.schema.key, message.resourceId);
+      if (!row || row.isDeleted) return null;
+      if (row.status === TaskStatus.PROCESSING && row.leasedBy === leasedBy) {
+        // Our own claim, committed before its answer was lost: carry on with it.
+        const revision = await getRevisionRow(unit.tx, row.resourceId, row.currentRevisionId);
+        return revision ? { resourceId: row.resourceId, attempt: row.attempt, revision } : null;
+      }
+      if (row.status !== TaskStatus.PENDING || row.attempt !== message.attempt) return null;
       const now = new Date();
       const data: JobData = {
         ...row.data,
         status: TaskStatus.PROCESSING,
         lastHeartbeatAt: now.toISOString(),
       };
+      const attempt = row.attempt + 1;
       const { revision } = await appendRevision(unit.tx, row, model.schema.name, {
         data,
         status: "draft",
-        user: `${WORKER_PREFIX}${workerId}`,
+        user: `worker:${workerId}`,
         onBehalfOf: row.createdBy,
         now,
+        lease: { attempt, leasedBy },
       });
-      return { resourceId, revision };
+      return { resourceId: row.resourceId, attempt, revision };
     });
   }
 
-  private async execute(claim: Claim): Promise<RunOutcome> {
-    const { database, events, settings, model } = this.deps;
-    const handler = model.handler;
-    if (!handler) return { kind: "error", message: `no handler for ${model.schema.name}`, final: true };
-
+  private async execute(claim: Claim): Promise<Run> {
+    const { events, liveness, model } = this.deps;
     const controller = new AbortController();
     this.running.add(controller);
-    const logs: LogLine[] = [];
-    const flushLogs = () => appendLogs(database.db, logs.splice(0));
     const artifact: { set: boolean; value: unknown } = { set: false, value: undefined };
-
-    const heartbeat = async () => {
-      await flushLogs();
-      const current = await touchHeartbeat(
-        database.db,
-        claim.resourceId,
-        claim.revision.revisionId,
-        new Date(),
-      );
-      if (!current) controller.abort(new Error("the job is no longer running here (cancelled or recovered)"));
+    const lease: Lease = {
+      resourceId: claim.resourceId,
+      attempt: claim.attempt,
+      logs: [],
+      lost: (reason) => controller.abort(reason),
     };
+    // Held until the outcome is recorded: heartbeats go on while the finish waits for the database.
+    const release = liveness.hold(lease);
+    const handler = model.handler;
+    if (!handler) {
+      this.running.delete(controller);
+      return {
+        outcome: { kind: "error", message: `no handler for ${model.schema.name}`, final: true },
+        lease,
+        release,
+      };
+    }
     const context: HandlerContext = {
       signal: controller.signal,
       run: claim.revision.number,
       log: (message: string, level: LogLevel = "info") => {
-        logs.push({
+        lease.logs.push({
           resourceId: claim.resourceId,
           run: claim.revision.number,
           time: new Date(),
@@ -151,14 +152,14 @@ export class JobRunner {
         artifact.set = true;
         artifact.value = value;
       },
-      heartbeat,
+      heartbeat: () => liveness.beat(),
     };
-    const stopWatching = events.subscribe((event) => {
-      if (event.resourceId === claim.resourceId && event.status === TaskStatus.CANCELLED) {
-        controller.abort(new Error("cancelled"));
-      }
-    });
-    const beating = setInterval(() => heartbeat().catch(() => {}), settings.heartbeatInterval * 1000);
+    const stopWatching = events.subscribe(
+      (event) => {
+        if (event.status === TaskStatus.CANCELLED) controller.abort(new Error("cancelled"));
+      },
+      { resourceId: claim.resourceId },
+    );
     const timeout =
       model.timeoutSeconds === null
         ? null
@@ -171,6 +172,7 @@ export class JobRunner {
       info: toRevisionInfo(claim.revision),
       data: hydrate(model.schema.model, claim.revision.data),
     };
+    let outcome: RunOutcome;
     try {
       const result = await Promise.race([
         Promise.resolve().then(() => handler(job, context)),
@@ -183,16 +185,15 @@ export class JobRunner {
         : result && typeof result === "object" && "artifact" in result
           ? result.artifact
           : job.data.artifact;
-      return this.validateArtifact(value, result === false);
+      outcome = this.validateArtifact(value, result === false);
     } catch (error) {
-      return classify(error);
+      outcome = classify(error);
     } finally {
       this.running.delete(controller);
-      clearInterval(beating);
       if (timeout) clearTimeout(timeout);
       stopWatching();
-      await flushLogs().catch(() => {});
     }
+    return { outcome, lease, release };
   }
 
   private validateArtifact(value: unknown, stopPeriodic: boolean): RunOutcome {
@@ -210,35 +211,87 @@ export class JobRunner {
     }
   }
 
-  private finish(claim: Claim, outcome: RunOutcome): Promise<void> {
-    const { database, model } = this.deps;
-    return inUnitOfWork(database.db, async (unit) => {
-      const row = await lockResourceRow(unit.tx, model.schema.key, claim.resourceId);
-      // Cancelled, recovered or re-run while we worked: that newer state wins.
-      if (!row || row.currentRevisionId !== claim.revision.revisionId || row.status !== TaskStatus.PROCESSING)
-        return;
-      await this.transition(unit, row, outcome, row.updatedBy, new Date());
-    });
+  /**
+   * Records the outcome, with the handler's last log lines, in one transaction, waiting
+   * for the database as long as it takes. If even that cannot be done (a statement the
+   * database refuses), a failure is recorded instead; failing that, the lease is let go
+   * and the job is recovered like a dead worker's.
+   */
+  private async finish(claim: Claim, { outcome, lease, release }: Run): Promise<void> {
+    try {
+      try {
+        await this.persist("finish", () => this.writeFinish(claim, outcome, lease), "keep-trying");
+      } catch (error) {
+        if (isTransient(error)) throw error;
+        this.deps.log.error(`could not record the outcome of ${claim.resourceId}: ${String(error)}`);
+        const failure: RunOutcome = {
+          kind: "error",
+          message: `the run's outcome could not be stored: ${error instanceof Error ? error.message : String(error)}`,
+          final: false,
+        };
+        lease.logs.length = 0;
+        await this.persist("finish", () => this.writeFinish(claim, failure, lease), "keep-trying");
+      }
+    } catch (error) {
+      this.deps.log.error(`giving up on ${claim.resourceId}; it will be recovered: ${String(error)}`);
+    } finally {
+      release();
+    }
   }
 
-  private async transition(
-    unit: UnitOfWork,
-    row: ResourceRow,
-    outcome: RunOutcome,
-    user: string,
-    now: Date,
-  ): Promise<void> {
-    const { settings, model, queue } = this.deps;
-    const next = nextState(row.data, outcome, settings, now);
-    await appendRevision(unit.tx, row, model.schema.name, {
-      data: next.data,
-      status: "stable",
-      user,
-      onBehalfOf: row.createdBy,
-      now,
-    });
-    if (next.runAt)
-      await queue.enqueue(unit, { model: model.schema.key, resourceId: row.resourceId, runAt: next.runAt });
+  private async writeFinish(claim: Claim, outcome: RunOutcome, lease: Lease): Promise<boolean> {
+    const { database, model, settings, queue, workerId } = this.deps;
+    // The lines not yet stored by a heartbeat; put back if this attempt fails.
+    const logs = lease.logs.splice(0);
+    try {
+      return await inUnitOfWork(database.db, async (unit) => {
+        if (logs.length > 0) await unit.tx.insert(jobLogs).values(logs);
+        const row = await lockResourceRow(unit.tx, model.schema.key, claim.resourceId);
+        // Cancelled, recovered or re-run while we worked: that newer state wins.
+        if (!row || row.status !== TaskStatus.PROCESSING || row.attempt !== claim.attempt) return false;
+        await recordOutcome(unit, row, outcome, {
+          modelName: model.schema.name,
+          settings,
+          queue,
+          user: `worker:${workerId}`,
+        });
+        return true;
+      });
+    } catch (error) {
+      lease.logs.unshift(...logs);
+      throw error;
+    }
+  }
+
+  /**
+   * Runs `step`, retrying while the database is out of reach (backoff up to 5 s). When
+   * the worker is stopping, a claim gives up at once (its message is delivered again
+   * later) and a finish after `staleAfter` (its job is then recovered).
+   */
+  private async persist<T>(
+    name: string,
+    step: () => Promise<T>,
+    onStop: "on-stop-throw" | "keep-trying",
+  ): Promise<T> {
+    let delay = 100;
+    let since: number | null = null;
+    for (;;) {
+      try {
+        const result = await step();
+        if (since !== null) this.deps.log.info(`${name} went through once the database was back`);
+        return result;
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        since ??= Date.now();
+        const stopping = this.stopping.signal.aborted;
+        if (stopping && onStop === "on-stop-throw") throw new ShutdownError("stopping before the claim");
+        if (stopping && Date.now() - since > this.deps.settings.staleAfter * 1000) throw error;
+        if (delay === 100)
+          this.deps.log.warn(`${name} cannot reach the database, retrying: ${String(error)}`);
+        await pause(delay, onStop === "on-stop-throw" ? this.stopping.signal : undefined);
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
   }
 }
 
@@ -246,7 +299,8 @@ class TimeoutError extends Error {
   override readonly name = "TimeoutError";
 }
 
-class ShutdownError extends Error {
+/** The worker is stopping: the job goes back to PENDING without spending a retry. */
+export class ShutdownError extends Error {
   override readonly name = "ShutdownError";
 }
 

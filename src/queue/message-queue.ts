@@ -1,19 +1,19 @@
 import type { Database } from "../store/database.js";
 import type { UnitOfWork } from "../store/unit-of-work.js";
 
-/** A job to run: which model, which resource, and not before when. */
+/**
+ * A job to run: which model, which resource, the attempt token of the PENDING state it
+ * was made for, and not before when. A message whose token is no longer the job's is
+ * stale and is dropped by the claim, so a queue may deliver a message any number of times.
+ */
 export interface QueueMessage {
   /** The model's key, e.g. `training-job`. */
   model: string;
   resourceId: string;
+  /** `resources.attempt` when the message was made. */
+  attempt: number;
   /** Run no earlier than this; default now. */
   runAt?: Date;
-}
-
-/** Who delivered a message. */
-export interface Delivery {
-  /** The worker's id; a job it holds is released by this id if the worker dies. */
-  workerId: string;
 }
 
 /** How to consume. */
@@ -22,8 +22,12 @@ export interface ConsumeOptions {
   models: string[];
   /** Messages processed at once. */
   concurrency: number;
-  /** Processes one message; a rejection asks the queue to deliver it again later. */
-  process(message: QueueMessage, delivery: Delivery): Promise<void>;
+  /**
+   * Processes one message. Resolves when the message may be dropped: the job ran and its
+   * outcome is recorded, or the message was stale. Rejects only when the consumer is
+   * stopping before the claim could reach the database: deliver the message again later.
+   */
+  process(message: QueueMessage): Promise<void>;
 }
 
 /** A running consumer. */
@@ -36,8 +40,16 @@ export interface Consumer {
 export interface MessageQueue {
   /** Enqueues inside `unit`'s transaction: the message exists if and only if the transaction commits. */
   enqueue(unit: UnitOfWork, message: QueueMessage): Promise<void>;
-  /** Makes the jobs held by dead workers available again, inside `unit`'s transaction. */
-  releaseWorkers(unit: UnitOfWork, workerIds: string[]): Promise<void>;
+  /**
+   * The ids of this process's consumers that hold queue entries (e.g. graphile-worker
+   * pools); they are marked alive in `jobstar.workers` every heartbeat.
+   */
+  liveConsumerIds(): string[];
+  /**
+   * Makes what dead or paused consumers (of any process) hold deliverable again; called
+   * by every live process's sweeper. Returns how many consumers were released.
+   */
+  releaseDead(staleAfter: number): Promise<number>;
   /** Starts delivering messages of `options.models`. */
   consume(options: ConsumeOptions): Promise<Consumer>;
   /** Stops every consumer and frees the queue's resources. */
@@ -50,9 +62,12 @@ export interface RunSettings {
   maxRetries: number;
   /** Delay before retry number `retry` (1-based). Default: 2^(retry-1) seconds, at most 300. */
   retryDelay: (retry: number) => number;
-  /** How often a running handler's heartbeat is written. Default: 10. */
+  /** How often running jobs' heartbeats (and live workers) are written, and stale ones looked for. Default: 5. */
   heartbeatInterval: number;
-  /** A PROCESSING job with no heartbeat for this long is recovered. Default: 60. */
+  /**
+   * A PROCESSING job with no heartbeat for this long is recovered (one retry spent), and
+   * queue entries held by a worker not seen for this long are released. Default: 15.
+   */
   staleAfter: number;
 }
 
@@ -67,10 +82,14 @@ export interface MessageQueueFactory {
 
 /** Fills in the defaults of {@link RunSettings}. */
 export function runSettings(options: QueueFactoryOptions = {}): RunSettings {
-  return {
+  const settings: RunSettings = {
     maxRetries: options.maxRetries ?? 3,
     retryDelay: options.retryDelay ?? ((retry) => Math.min(2 ** (retry - 1), 300)),
-    heartbeatInterval: options.heartbeatInterval ?? 10,
-    staleAfter: options.staleAfter ?? 60,
+    heartbeatInterval: options.heartbeatInterval ?? 5,
+    staleAfter: options.staleAfter ?? 15,
   };
+  if (!(settings.heartbeatInterval > 0) || !(settings.staleAfter > settings.heartbeatInterval)) {
+    throw new RangeError("heartbeatInterval must be > 0 and staleAfter greater than heartbeatInterval");
+  }
+  return settings;
 }

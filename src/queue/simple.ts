@@ -1,4 +1,3 @@
-import os from "node:os";
 import type { Database } from "../store/database.js";
 import { findPendingJobs } from "../store/queries/stale-jobs.js";
 import type { UnitOfWork } from "../store/unit-of-work.js";
@@ -16,7 +15,8 @@ import {
 /**
  * Dispatches jobs inside this process: for local development and tests. Messages
  * live in memory; on `consume` the PENDING jobs already in the database are picked
- * up, so nothing is lost by a restart (but a retry's delay is).
+ * up (each at its due time), so nothing is lost by a restart. Other processes never
+ * see these messages: run one consuming process per model.
  */
 export class SimpleMessageQueueFactory implements MessageQueueFactory {
   readonly settings: RunSettings;
@@ -40,7 +40,6 @@ interface LocalConsumer {
 class SimpleMessageQueue implements MessageQueue {
   private readonly consumers = new Set<LocalConsumer>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly workerId = `simple:${os.hostname()}:${process.pid}`;
 
   constructor(private readonly database: Database) {}
 
@@ -48,15 +47,25 @@ class SimpleMessageQueue implements MessageQueue {
     unit.afterCommit(() => this.schedule(message));
   }
 
-  async releaseWorkers(): Promise<void> {
-    // Nothing is held: an in-process message dies with its process.
+  liveConsumerIds(): string[] {
+    // Nothing is held in the database: an in-process message dies with its process.
+    return [];
+  }
+
+  async releaseDead(): Promise<number> {
+    return 0;
   }
 
   async consume(options: ConsumeOptions): Promise<Consumer> {
     const consumer: LocalConsumer = { options, running: 0, ready: [], idle: new Set() };
     this.consumers.add(consumer);
-    for (const job of await findPendingJobs(this.database.db, options.models)) {
-      this.deliver(consumer, { model: job.model, resourceId: job.resourceId });
+    for (const job of await findPendingJobs(this.database.sql, options.models)) {
+      this.schedule({
+        model: job.model,
+        resourceId: job.resourceId,
+        attempt: job.attempt,
+        ...(job.runAt ? { runAt: job.runAt } : {}),
+      });
     }
     return {
       stop: async () => {
@@ -103,10 +112,10 @@ class SimpleMessageQueue implements MessageQueue {
       const message = consumer.ready.shift() as QueueMessage;
       consumer.running++;
       consumer.options
-        .process(message, { workerId: this.workerId })
+        .process(message)
         .catch(() => {
-          // The job is still PENDING or PROCESSING in the database: try again soon,
-          // as a durable queue would.
+          // Stopped before the claim reached the database: the job is still PENDING;
+          // try again soon, as a durable queue would.
           if (this.consumers.has(consumer)) this.schedule({ ...message, runAt: new Date(Date.now() + 1000) });
         })
         .finally(() => {

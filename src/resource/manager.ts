@@ -23,7 +23,7 @@ import {
   type SortField,
 } from "../store/queries/list-resources.js";
 import { countRevisions, listRevisionRows } from "../store/queries/list-revisions.js";
-import { type RevisionRow, toResourceMeta, toRevisionInfo } from "../store/queries/rows.js";
+import { type ResourceRow, type RevisionRow, toResourceMeta, toRevisionInfo } from "../store/queries/rows.js";
 import { inUnitOfWork, type UnitOfWork } from "../store/unit-of-work.js";
 import { actor } from "./actor.js";
 import type { Runtime } from "./runtime.js";
@@ -83,7 +83,6 @@ export class ResourceManager<M extends JobModel = JobModel> {
   private consumer: {
     consumer: Consumer;
     runner: JobRunner;
-    sweeper: NodeJS.Timeout;
     stopped: () => void;
   } | null = null;
 
@@ -149,6 +148,7 @@ export class ResourceManager<M extends JobModel = JobModel> {
       await queue.enqueue(unit, {
         model: schema.key,
         resourceId: inserted.resource.resourceId,
+        attempt: inserted.resource.attempt,
         ...(delay ? { runAt: new Date(now.getTime() + delay * 1000) } : {}),
       });
       return toRevisionInfo(inserted.revision);
@@ -238,13 +238,14 @@ export class ResourceManager<M extends JobModel = JobModel> {
    * its retries, error and artifact reset and its payload kept. Anything else is a conflict.
    */
   rerun(resourceId: string, options: WriteOptions = {}): Promise<RevisionInfo> {
-    return this.change(resourceId, options, async (data, unit, queue) => {
+    return this.change(resourceId, options, async (row, unit, queue) => {
+      const data = row.data;
       if (!isTerminal(data.status)) {
         throw new ConflictError(
           `cannot rerun ${resourceId}: it is ${data.status}; only finished jobs can be rerun`,
         );
       }
-      await queue.enqueue(unit, { model: this.key, resourceId });
+      await queue.enqueue(unit, { model: this.key, resourceId, attempt: row.attempt });
       return {
         ...data,
         status: TaskStatus.PENDING,
@@ -259,12 +260,19 @@ export class ResourceManager<M extends JobModel = JobModel> {
 
   /** Cancels a pending or running job (a running handler's signal aborts). Finished jobs are a conflict. */
   cancel(resourceId: string, options: WriteOptions = {}): Promise<RevisionInfo> {
-    return this.change(resourceId, options, async (data) => {
-      if (isTerminal(data.status)) {
-        throw new ConflictError(`cannot cancel ${resourceId}: it is already ${data.status}`);
-      }
-      return { ...data, status: TaskStatus.CANCELLED, lastHeartbeatAt: null };
-    });
+    return this.change(
+      resourceId,
+      options,
+      async (row) => {
+        const data = row.data;
+        if (isTerminal(data.status)) {
+          throw new ConflictError(`cannot cancel ${resourceId}: it is already ${data.status}`);
+        }
+        return { ...data, status: TaskStatus.CANCELLED, lastHeartbeatAt: null };
+      },
+      // A new token: the waiting queue entry and the running attempt (if any) are void.
+      (row) => row.attempt + 1,
+    );
   }
 
   /** Starts running this model's jobs in this process. */
@@ -281,18 +289,13 @@ export class ResourceManager<M extends JobModel = JobModel> {
     const consumer = await runtime.queue.consume({
       models: [this.key],
       concurrency,
-      process: (message, delivery) => runner.process(message, delivery),
+      process: (message) => runner.process(message),
     });
-    const sweep = () =>
-      runner.recoverStale().catch((error) => console.error("jobstar: recovery failed", error));
-    await sweep();
-    const sweeper = setInterval(sweep, (runtime.settings.staleAfter * 1000) / 2);
-    sweeper.unref();
     let stopped = () => {};
     const done = new Promise<void>((resolve) => {
       stopped = resolve;
     });
-    this.consumer = { consumer, runner, sweeper, stopped };
+    this.consumer = { consumer, runner, stopped };
     if (options.block ?? true) await done;
   }
 
@@ -305,7 +308,6 @@ export class ResourceManager<M extends JobModel = JobModel> {
     const current = this.consumer;
     if (!current) return;
     this.consumer = null;
-    clearInterval(current.sweeper);
     const grace = setTimeout(() => current.runner.abortRunning(), (options.graceSeconds ?? 30) * 1000);
     try {
       await current.consumer.stop();
@@ -318,18 +320,20 @@ export class ResourceManager<M extends JobModel = JobModel> {
   private async change(
     resourceId: string,
     options: WriteOptions,
-    next: (data: JobData, unit: UnitOfWork, queue: Runtime["queue"]) => Promise<JobData>,
+    next: (row: ResourceRow, unit: UnitOfWork, queue: Runtime["queue"]) => Promise<JobData>,
+    attempt: (row: ResourceRow) => number = (row) => row.attempt,
   ): Promise<RevisionInfo> {
     const { database, queue } = await this.runtime();
     return inUnitOfWork(database.db, async (unit) => {
       const row = await lockResourceRow(unit.tx, this.key, resourceId);
       if (!row) throw new NotFoundError(this.name, resourceId);
-      const data = await next(row.data, unit, queue);
+      const data = await next(row, unit, queue);
       const { revision } = await appendRevision(unit.tx, row, this.name, {
         data,
         status: "stable",
         user: actor(options.user),
         now: new Date(),
+        lease: { attempt: attempt(row), leasedBy: null },
       });
       return toRevisionInfo(revision);
     });

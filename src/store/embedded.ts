@@ -56,7 +56,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
       await ensureDatabase(password, running, database);
       return { url: connectionUrl(password, running, database), owned: false, stop: async () => {} };
     }
-    const port = await freePort();
+    const port = await stablePort(dir);
     const child = spawn(
       binaries.postgres,
       ["-D", clusterDir, "-p", String(port), ...flags(options.settings ?? {})],
@@ -64,6 +64,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
         ...binaries.runAs,
         env: { ...process.env, LC_MESSAGES: "C" },
         stdio: ["ignore", "ignore", "pipe"],
+        // Its own process group: a Ctrl-C in the terminal reaches this process (which
+        // then shuts down in order, the database last), not the database directly.
+        detached: true,
       },
     );
     child.stderr?.on("data", (chunk: Buffer) => onLog(chunk.toString("utf8")));
@@ -77,9 +80,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
       continue;
     }
     await ensureDatabase(password, port, database);
-    // A process that exits without stop() takes its server along (Ctrl-C reaches the
-    // server anyway: it shares the process group). One killed outright leaves it
-    // running, and the next start joins it.
+    // A process that exits without stop() takes its server along. One killed outright
+    // leaves it running, and the next start joins it.
     const onExit = () => child.kill("SIGINT");
     process.once("exit", onExit);
     const stop = () => {
@@ -257,6 +259,29 @@ async function waitForServer(url: string, child: ChildProcess | null): Promise<v
     }
   }
   throw new ConfigurationError(`the embedded PostgreSQL does not answer: ${String(lastError)}`);
+}
+
+/**
+ * The port kept in `<dir>/port`, so that a server started again (after a restart of the
+ * process that owns it) is found where the processes that joined it look for it; a new
+ * free one, remembered there, when there is none yet or it is taken.
+ */
+async function stablePort(dir: string): Promise<number> {
+  const file = path.join(dir, "port");
+  const kept = Number((await fs.readFile(file, "utf8").catch(() => "")).trim());
+  if (Number.isInteger(kept) && kept > 0 && (await isFree(kept))) return kept;
+  const port = await freePort();
+  await fs.writeFile(file, `${port}\n`);
+  return port;
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
 }
 
 function freePort(): Promise<number> {

@@ -4,7 +4,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate as drizzleMigrate } from "drizzle-orm/postgres-js/migrator";
 import { runMigrations as graphileMigrate } from "graphile-worker";
 import postgres from "postgres";
-import { silentLogger } from "../queue/graphile-logger.js";
+import { graphileLogger } from "../queue/graphile-logger.js";
 
 const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../drizzle");
 
@@ -26,7 +26,7 @@ export async function migrate(url: string): Promise<void> {
         migrationsSchema: "jobstar",
         migrationsTable: "__drizzle_migrations",
       });
-      await graphileMigrate({ connectionString: url, logger: silentLogger, maxPoolSize: 1 });
+      await graphileMigrate({ connectionString: url, logger: graphileLogger(), maxPoolSize: 1 });
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
     }

@@ -32,6 +32,17 @@ export const resources = jobstar.table(
     partitionKey: text("partition_key"),
     idempotencyKey: text("idempotency_key"),
     lastHeartbeatAt: time("last_heartbeat_at"),
+    /**
+     * The attempt token: how many times the job was claimed, bumped again by a cancel.
+     * A queue entry carries the token of the PENDING state it was made for, and a claim,
+     * heartbeat, finish or recovery acts only while the token (and status) still match:
+     * the row, not the queue, decides who runs the job now.
+     */
+    attempt: integer("attempt").notNull().default(0),
+    /** The worker process running the attempt (PROCESSING only). */
+    leasedBy: text("leased_by"),
+    /** When the PENDING job is due (null: now); what an in-process queue re-reads at start. */
+    runAt: time("run_at"),
     isDeleted: boolean("is_deleted").notNull().default(false),
     createdTime: time("created_time").notNull(),
     createdBy: text("created_by").notNull(),
@@ -49,6 +60,19 @@ export const resources = jobstar.table(
     index("resources_processing_heartbeat_idx").on(t.lastHeartbeatAt).where(sql`${t.status} = 'processing'`),
   ],
 );
+
+/**
+ * Live worker processes (one row per queue consumer, e.g. a graphile-worker pool), each
+ * touched every heartbeat. A queue lock held by an id missing here, or seen too long
+ * ago, belongs to a dead or paused process and is released by any live one.
+ */
+export const workers = jobstar.table("workers", {
+  id: text("id").primaryKey(),
+  hostname: text("hostname").notNull(),
+  pid: integer("pid").notNull(),
+  startedAt: time("started_at").notNull().defaultNow(),
+  lastSeenAt: time("last_seen_at").notNull().defaultNow(),
+});
 
 /** Every version of every job: the audit log. */
 export const revisions = jobstar.table(

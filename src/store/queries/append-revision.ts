@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { JobData } from "../../model/job.js";
 import type { RevisionStatus } from "../../resource/types.js";
 import { dataHash } from "../canonical-json.js";
@@ -16,6 +16,13 @@ export interface RevisionWrite {
   /** On whose behalf, when not `user` (a worker runs a job on behalf of its creator). */
   onBehalfOf?: string;
   now: Date;
+  /**
+   * The attempt token and lease after the change. Default: the token unchanged, and
+   * no lease (the job is not running).
+   */
+  lease?: { attempt: number; leasedBy: string | null };
+  /** When the job is due, for a PENDING job that waits; default null (now, or not pending). */
+  runAt?: Date | null;
 }
 
 /**
@@ -55,7 +62,11 @@ export async function appendRevision(
       data: write.data,
       status: write.data.status,
       retries: write.data.retries,
-      lastHeartbeatAt: write.data.lastHeartbeatAt ? new Date(write.data.lastHeartbeatAt) : null,
+      // The database's clock, as every staleness check compares against it.
+      lastHeartbeatAt: write.data.status === "processing" ? sql`now()` : null,
+      attempt: write.lease?.attempt ?? current.attempt,
+      leasedBy: write.lease?.leasedBy ?? null,
+      runAt: write.runAt ?? null,
       updatedTime: write.now,
       updatedBy: write.user,
     })

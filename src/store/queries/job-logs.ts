@@ -1,4 +1,5 @@
 import { asc, eq } from "drizzle-orm";
+import type postgres from "postgres";
 import type { JobLog, LogLevel } from "../../resource/types.js";
 import type { Db } from "../database.js";
 import { jobLogs } from "../tables.js";
@@ -13,9 +14,23 @@ export interface LogLine {
 }
 
 /** Stores handler log lines in one statement. */
-export async function appendLogs(db: Db, lines: LogLine[]): Promise<void> {
+export async function appendLogLines(
+  sql: postgres.Sql | postgres.TransactionSql,
+  lines: LogLine[],
+): Promise<void> {
   if (lines.length === 0) return;
-  await db.insert(jobLogs).values(lines);
+  await sql`
+    insert into jobstar.job_logs (resource_id, run, time, level, message)
+    select resource_id, run, time, level, message
+    from json_to_recordset(${JSON.stringify(
+      lines.map((l) => ({
+        resource_id: l.resourceId,
+        run: l.run,
+        time: l.time,
+        level: l.level,
+        message: l.message,
+      })),
+    )}::json) as l(resource_id text, run int, time timestamptz, level text, message text)`;
 }
 
 /** A job's log lines, oldest first. */

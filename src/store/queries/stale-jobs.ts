@@ -1,33 +1,47 @@
-import { and, eq, inArray, lt } from "drizzle-orm";
-import type { Db } from "../database.js";
-import { resources } from "../tables.js";
+import type postgres from "postgres";
+import { staleCutoff } from "./leases.js";
 
-/** Ids of PROCESSING jobs of `models` whose last heartbeat is older than `before`. */
-export async function findStaleJobs(db: Db, models: string[], before: Date, limit = 100): Promise<string[]> {
-  const rows = await db
-    .select({ resourceId: resources.resourceId })
-    .from(resources)
-    .where(
-      and(
-        eq(resources.status, "processing"),
-        inArray(resources.model, models),
-        lt(resources.lastHeartbeatAt, before),
-      ),
-    )
-    .limit(limit);
-  return rows.map((row) => row.resourceId);
+/** Ids of PROCESSING jobs of `models` whose last heartbeat is older than `staleAfter` seconds. */
+export async function findStaleJobs(
+  sql: postgres.Sql,
+  models: string[],
+  staleAfter: number,
+  limit = 100,
+): Promise<string[]> {
+  if (models.length === 0) return [];
+  const rows = await sql<{ resource_id: string }[]>`
+    select resource_id from jobstar.resources
+    where status = 'processing' and model in (select json_array_elements_text(${JSON.stringify(models)}::json))
+      and last_heartbeat_at < ${staleCutoff(sql, staleAfter)}
+    limit ${limit}`;
+  return rows.map((row) => row.resource_id);
 }
 
-/** Ids of PENDING jobs of `models`, oldest first: what an in-process queue picks up at start. */
+/** A PENDING job as an in-process queue re-reads it at start. */
+export interface PendingJob {
+  resourceId: string;
+  model: string;
+  attempt: number;
+  runAt: Date | null;
+}
+
+/** The PENDING jobs of `models`, due first: what an in-process queue picks up at start. */
 export async function findPendingJobs(
-  db: Db,
+  sql: postgres.Sql,
   models: string[],
-  limit = 1000,
-): Promise<{ resourceId: string; model: string }[]> {
-  return db
-    .select({ resourceId: resources.resourceId, model: resources.model })
-    .from(resources)
-    .where(and(eq(resources.status, "pending"), inArray(resources.model, models)))
-    .orderBy(resources.createdTime)
-    .limit(limit);
+  limit = 10_000,
+): Promise<PendingJob[]> {
+  if (models.length === 0) return [];
+  const rows = await sql<{ resource_id: string; model: string; attempt: number; run_at: string | null }[]>`
+    select resource_id, model, attempt, run_at from jobstar.resources
+    where status = 'pending' and model in (select json_array_elements_text(${JSON.stringify(models)}::json)) and not is_deleted
+    order by coalesce(run_at, created_time), created_time
+    limit ${limit}`;
+  return rows.map((row) => ({
+    resourceId: row.resource_id,
+    model: row.model,
+    attempt: row.attempt,
+    // Drizzle's driver leaves timestamps as strings on the shared client.
+    runAt: row.run_at === null ? null : new Date(row.run_at),
+  }));
 }

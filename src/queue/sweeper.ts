@@ -1,0 +1,124 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Logger } from "../log.js";
+import type { RegisteredModel } from "../model/registration.js";
+import type { Database } from "../store/database.js";
+import { findStaleJobs } from "../store/queries/stale-jobs.js";
+import { forgetDeadWorkers } from "../store/queries/workers.js";
+import { resources } from "../store/tables.js";
+import { inUnitOfWork } from "../store/unit-of-work.js";
+import type { MessageQueue, RunSettings } from "./message-queue.js";
+import { recordOutcome } from "./record-outcome.js";
+
+/** What the sweeper needs. */
+export interface SweeperDeps {
+  database: Database;
+  queue: MessageQueue;
+  settings: RunSettings;
+  /** The models this process knows (it recovers their jobs). */
+  models: () => RegisteredModel[];
+  log: Logger;
+}
+
+/** The user recorded on a recovery's revision. */
+export const RECOVERY_USER = "jobstar:recovery";
+
+/**
+ * Runs in every live jobstar process (API servers included), every `heartbeatInterval`:
+ * releases the queue entries held by consumers that stopped beating, and recovers the
+ * PROCESSING jobs whose heartbeat is older than `staleAfter` (a retry spent, as SpecStar
+ * does). Several sweepers at once are safe: each job is locked `skip locked` and
+ * re-checked, and a recovery acts only on the attempt it found stale.
+ */
+export class Sweeper {
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<SweepResult> | null = null;
+  private failing = false;
+
+  constructor(private readonly deps: SweeperDeps) {}
+
+  /** Sweeps every `heartbeatInterval`. */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.sweep(), this.deps.settings.heartbeatInterval * 1000);
+    this.timer.unref();
+  }
+
+  /** Stops sweeping (after the sweep under way). */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.sweeping;
+  }
+
+  /** One sweep now (or the one under way). Never rejects: a failure is logged and counts nothing. */
+  sweep(): Promise<SweepResult> {
+    this.sweeping ??= this.sweepOnce().finally(() => {
+      this.sweeping = null;
+    });
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<SweepResult> {
+    const { queue, settings, database, log } = this.deps;
+    try {
+      const released = await queue.releaseDead(settings.staleAfter);
+      await forgetDeadWorkers(database.sql, settings.staleAfter);
+      const recovered = await this.recoverStale();
+      if (released > 0) log.warn(`released the queue entries of ${released} dead worker(s)`);
+      if (this.failing) log.info("sweeping works again");
+      this.failing = false;
+      return { released, recovered };
+    } catch (error) {
+      if (!this.failing) log.warn(`sweep failed (will retry): ${String(error)}`);
+      this.failing = true;
+      return { released: 0, recovered: 0 };
+    }
+  }
+
+  private async recoverStale(): Promise<number> {
+    const { database, settings } = this.deps;
+    const models = new Map(this.deps.models().map((model) => [model.schema.key, model]));
+    let recovered = 0;
+    for (const resourceId of await findStaleJobs(database.sql, [...models.keys()], settings.staleAfter)) {
+      const done = await inUnitOfWork(database.db, async (unit) => {
+        const [row] = await unit.tx
+          .select()
+          .from(resources)
+          .where(
+            and(
+              eq(resources.resourceId, resourceId),
+              eq(resources.status, "processing"),
+              sql`${resources.lastHeartbeatAt} < (case
+                when pg_postmaster_start_time() > now() - make_interval(secs => ${settings.staleAfter}::float8)
+                then '-infinity'::timestamptz
+                else now() - make_interval(secs => ${settings.staleAfter}::float8) end)`,
+            ),
+          )
+          .for("update", { skipLocked: true });
+        const model = row && models.get(row.model);
+        if (!row || !model) return false;
+        const since = row.lastHeartbeatAt?.toISOString() ?? "its claim";
+        await recordOutcome(
+          unit,
+          row,
+          { kind: "error", message: `worker lost: no heartbeat since ${since}`, final: false },
+          { modelName: model.schema.name, settings, queue: this.deps.queue, user: RECOVERY_USER },
+        );
+        this.deps.log.warn(
+          `recovered ${row.resourceId} (attempt ${row.attempt}): its worker stopped beating`,
+        );
+        return true;
+      });
+      if (done) recovered++;
+    }
+    return recovered;
+  }
+}
+
+/** What one sweep did. */
+export interface SweepResult {
+  /** Dead consumers whose queue entries were released. */
+  released: number;
+  /** Stale jobs recovered. */
+  recovered: number;
+}

@@ -1,0 +1,42 @@
+import type postgres from "postgres";
+
+/** A running attempt: the job, and the token its claim took. */
+export interface LeaseKey {
+  resourceId: string;
+  attempt: number;
+}
+
+/**
+ * Touches the heartbeat of every running attempt in `leases` in one statement, with
+ * the database's clock. Returns the resource ids whose attempt is no longer current
+ * (cancelled, recovered or re-run meanwhile): their handlers should stop.
+ */
+export async function touchLeases(sql: postgres.Sql, leases: LeaseKey[]): Promise<Set<string>> {
+  if (leases.length === 0) return new Set();
+  const ids = leases.map((lease) => lease.resourceId);
+  const rows = JSON.stringify(
+    leases.map(({ resourceId, attempt }) => ({ resource_id: resourceId, attempt })),
+  );
+  const touched = await sql<{ resource_id: string }[]>`
+    update jobstar.resources as r
+    set last_heartbeat_at = now(),
+        data = jsonb_set(r.data, '{lastHeartbeatAt}', to_jsonb(now()))
+    from json_to_recordset(${rows}::json) as l(resource_id text, attempt int)
+    where r.resource_id = l.resource_id and r.attempt = l.attempt and r.status = 'processing'
+    returning r.resource_id`;
+  const alive = new Set(touched.map((row) => row.resource_id));
+  return new Set(ids.filter((id) => !alive.has(id)));
+}
+
+/**
+ * The time before which a sign of life is too old, given `staleAfter` seconds: `now()
+ * - staleAfter`, except that nothing is stale until the database itself has been up
+ * for `staleAfter`, so that a database restart gives every worker time to come back
+ * instead of making all of them look dead at once.
+ */
+export function staleCutoff(sql: postgres.Sql, staleAfter: number): postgres.Fragment {
+  return sql`(case
+    when pg_postmaster_start_time() > now() - make_interval(secs => ${staleAfter}::float8)
+    then '-infinity'::timestamptz
+    else now() - make_interval(secs => ${staleAfter}::float8) end)`;
+}
