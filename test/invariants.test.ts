@@ -82,7 +82,7 @@ describe("invariant 1: creating a job is one transaction", () => {
     });
     const queued = await sql<{ task: string; locked: boolean }[]>`
       select task_identifier as task, locked_at is not null as locked
-      from graphile_worker.jobs where key = ${info.resourceId}`;
+      from graphile_worker.jobs where key = ${`${info.resourceId}#0`}`;
     expect(queued).toEqual([{ task: "jobstar:training-job", locked: false }]);
     await log.settle();
     expect(log.eventsOf(info.resourceId)).toEqual([
@@ -396,13 +396,16 @@ describe("invariant 3: a job whose worker went silent is recovered and finished"
 });
 
 describe("after every test above", () => {
-  it("never leaves a queue entry without its resource, or a pending resource without a queue entry", async () => {
+  // (Entries of earlier states of a job may remain until delivered: their claim drops them.)
+  it("never leaves a queue entry without its resource, or a pending resource without its entry", async () => {
     const [orphans] = await sql<{ entries: number; resources: number }[]>`select
       (select count(*) from graphile_worker.jobs j
-        where not exists (select 1 from jobstar.resources r where r.resource_id = j.key))::int as entries,
+        where not exists (
+          select 1 from jobstar.resources r where r.resource_id = split_part(j.key, '#', 1)))::int as entries,
       (select count(*) from jobstar.resources r
         where r.status = 'pending'
-          and not exists (select 1 from graphile_worker.jobs j where j.key = r.resource_id))::int as resources`;
+          and not exists (
+            select 1 from graphile_worker.jobs j where j.key = r.resource_id || '#' || r.attempt))::int as resources`;
     expect(orphans).toEqual({ entries: 0, resources: 0 });
   });
 });

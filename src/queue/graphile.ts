@@ -29,6 +29,12 @@ export interface GraphileQueueOptions extends QueueFactoryOptions {
   pollInterval?: number;
   /** Connections of each consumer's pool (besides jobstar's own). Default: concurrency + 2. */
   maxPoolSize?: number;
+  /**
+   * Fetch (and lock) this many jobs at a time into a local queue (graphile-worker's
+   * `localQueue.size`); -1 fetches one job per worker slot. Entries locked by a process
+   * that dies are released like any other held by a dead worker. Default: -1.
+   */
+  localQueueSize?: number;
   /** Where the queue reports outages and restarts. Default: warnings on stderr. */
   logger?: Logger;
 }
@@ -55,6 +61,11 @@ export function taskIdentifier(model: string): string {
   return `jobstar:${model}`;
 }
 
+/** The graphile-worker job key of the entry of one PENDING state of a job. */
+function entryKey(message: QueueMessage): string {
+  return `${message.resourceId}#${message.attempt}`;
+}
+
 /**
  * graphile-worker's own attempts only cover a delivery that failed before its claim
  * (the worker stopping while the database was away); jobstar counts job retries itself.
@@ -76,17 +87,23 @@ class GraphileMessageQueue implements MessageQueue {
   }
 
   async enqueue(unit: UnitOfWork, message: QueueMessage): Promise<void> {
-    // job_key = resource id: at most one waiting queue entry per job. A waiting entry is
-    // replaced in place; one that a worker holds is left to it (graphile-worker clears its
-    // key) and a new entry is added, so no process ever rewrites a row another one holds.
+    // One entry per PENDING state: its key names the job and the attempt token. An entry
+    // of an earlier state, even one a paused worker still holds (and will delete by id
+    // when it wakes up), is never rewritten to serve a later one, so no state loses its
+    // entry; an earlier entry delivered late is dropped by the claim.
     await unit.tx.execute(sql`select graphile_worker.add_job(
       ${taskIdentifier(message.model)},
       ${JSON.stringify({ resourceId: message.resourceId, attempt: message.attempt })}::json,
       run_at => ${(message.runAt ?? new Date()).toISOString()}::timestamptz,
       max_attempts => ${DELIVERY_ATTEMPTS},
-      job_key => ${message.resourceId},
+      job_key => ${entryKey(message)},
       job_key_mode => 'replace'
     )`);
+  }
+
+  async discard(unit: UnitOfWork, message: QueueMessage): Promise<void> {
+    // Removes the entry if it waits; one being delivered right now is dropped by its claim.
+    await unit.tx.execute(sql`select graphile_worker.remove_job(${entryKey(message)})`);
   }
 
   liveConsumerIds(): string[] {
@@ -222,6 +239,9 @@ class SupervisedRunner {
       taskList,
       preset: {
         worker: {
+          ...(this.options.localQueueSize && this.options.localQueueSize > 0
+            ? { localQueue: { size: this.options.localQueueSize } }
+            : {}),
           // Outcomes are batched, and a failure to write them ends the runner (which the
           // supervisor restarts) instead of an unhandled rejection.
           completeJobBatchDelay: 0,

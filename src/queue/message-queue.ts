@@ -41,6 +41,11 @@ export interface MessageQueue {
   /** Enqueues inside `unit`'s transaction: the message exists if and only if the transaction commits. */
   enqueue(unit: UnitOfWork, message: QueueMessage): Promise<void>;
   /**
+   * Removes `message`'s entry inside `unit`'s transaction if it still waits (a cancelled
+   * job). Best effort: an entry delivered anyway is dropped by the claim.
+   */
+  discard(unit: UnitOfWork, message: QueueMessage): Promise<void>;
+  /**
    * The ids of this process's consumers that hold queue entries (e.g. graphile-worker
    * pools); they are marked alive in `jobstar.workers` every heartbeat.
    */

@@ -47,6 +47,10 @@ class SimpleMessageQueue implements MessageQueue {
     unit.afterCommit(() => this.schedule(message));
   }
 
+  async discard(): Promise<void> {
+    // A message in memory is dropped by the claim when it comes due.
+  }
+
   liveConsumerIds(): string[] {
     // Nothing is held in the database: an in-process message dies with its process.
     return [];

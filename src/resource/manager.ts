@@ -263,11 +263,13 @@ export class ResourceManager<M extends JobModel = JobModel> {
     return this.change(
       resourceId,
       options,
-      async (row) => {
+      async (row, unit, queue) => {
         const data = row.data;
         if (isTerminal(data.status)) {
           throw new ConflictError(`cannot cancel ${resourceId}: it is already ${data.status}`);
         }
+        if (data.status === TaskStatus.PENDING)
+          await queue.discard(unit, { model: this.key, resourceId, attempt: row.attempt });
         return { ...data, status: TaskStatus.CANCELLED, lastHeartbeatAt: null };
       },
       // A new token: the waiting queue entry and the running attempt (if any) are void.

@@ -1,6 +1,10 @@
 import type { EventBusOptions } from "../../src/events/bus.js";
 import { Schema, Spec } from "../../src/index.js";
-import { GraphileWorkerMessageQueueFactory, SimpleMessageQueueFactory } from "../../src/message-queue.js";
+import {
+  type GraphileQueueOptions,
+  GraphileWorkerMessageQueueFactory,
+  SimpleMessageQueueFactory,
+} from "../../src/message-queue.js";
 import type { QueueFactoryOptions } from "../../src/queue/message-queue.js";
 import { ScriptJob, script, TrainingJob, training } from "../fixtures/models.js";
 
@@ -10,10 +14,14 @@ export type Backend = "simple" | "graphile";
 export const FAST: QueueFactoryOptions = { retryDelay: () => 0, heartbeatInterval: 0.2, staleAfter: 2 };
 
 /** A queue factory of `backend` with test settings. */
-export function queueFactory(backend: Backend, options: QueueFactoryOptions = {}) {
+export function queueFactory(
+  backend: Backend,
+  options: QueueFactoryOptions = {},
+  graphile: GraphileQueueOptions = {},
+) {
   return backend === "simple"
     ? new SimpleMessageQueueFactory({ ...FAST, ...options })
-    : new GraphileWorkerMessageQueueFactory({ ...FAST, pollInterval: 100, ...options });
+    : new GraphileWorkerMessageQueueFactory({ ...FAST, pollInterval: 100, ...graphile, ...options });
 }
 
 /** A spec on `url` with the fixture models registered. */
