@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
 import { TASK_STATUSES, type TaskStatus } from "../model/task-status.js";
+import { CONNECTION_OPTIONS } from "../store/database.js";
 import { EVENTS_CHANNEL, type JobEvent } from "../store/queries/notify.js";
 
 export type { JobEvent };
@@ -90,7 +91,7 @@ export class EventBus {
   }
 
   private async connect(): Promise<void> {
-    const client = postgres(this.url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+    const client = postgres(this.url, { ...CONNECTION_OPTIONS, max: 1 });
     let listens = 0;
     try {
       await client.listen(

@@ -1,10 +1,12 @@
 import { GraphQLError } from "graphql";
 import { JobstarError, ValidationError } from "../errors.js";
+import { isTransient } from "../store/transient.js";
 
 /**
  * The one place errors become GraphQL errors: a {@link JobstarError} keeps its message
  * and gets `extensions.code` (and, for validation, the failing `fields`); GraphQL's own
- * errors pass through; anything else is masked as an internal error.
+ * errors pass through; a database that cannot be reached is `SERVICE_UNAVAILABLE`;
+ * anything else is masked as an internal error.
  */
 export function toGraphQLError(error: unknown, message = "Unexpected error."): GraphQLError {
   const base = error instanceof GraphQLError ? error : null;
@@ -30,6 +32,14 @@ export function toGraphQLError(error: unknown, message = "Unexpected error."): G
     });
   }
   if (base && (original === null || original instanceof GraphQLError)) return base;
+  if (isTransient(original)) {
+    // The database is restarting or out of reach: the caller may simply try again.
+    return new GraphQLError("The database is unavailable right now; try again shortly.", {
+      nodes: base?.nodes,
+      path: base?.path,
+      extensions: { code: "SERVICE_UNAVAILABLE" },
+    });
+  }
   return new GraphQLError(message, {
     nodes: base?.nodes,
     path: base?.path,

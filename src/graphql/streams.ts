@@ -1,7 +1,26 @@
 import { Repeater } from "graphql-yoga";
 import type { EventBus } from "../events/bus.js";
 import { isTerminal, type TaskStatus } from "../model/task-status.js";
+import { isTransient, pause } from "../store/transient.js";
 import type { GraphQLModel, JobResource } from "./models.js";
+
+/**
+ * `read()`, tried again while the database is out of reach (a restart, a dropped
+ * connection) rather than ending the subscription: it resumes where it was once the
+ * database answers. Gives up when `stopped` settles.
+ */
+async function patiently<T>(read: () => Promise<T>, stopped: Promise<unknown>): Promise<T> {
+  const gone = new AbortController();
+  void stopped.then(() => gone.abort());
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!isTransient(error) || gone.signal.aborted) throw error;
+      await pause(delay, gone.signal);
+    }
+  }
+}
 
 function revisionNumber(revisionId: string): number {
   return Number(revisionId.slice(revisionId.lastIndexOf(":") + 1));
@@ -25,7 +44,7 @@ export function jobStates(
     const emit = (load: () => Promise<JobResource>) => {
       chain = chain
         .then(async () => {
-          const resource = await load();
+          const resource = await patiently(load, stop);
           const number = revisionNumber(resource.info.revisionId);
           if (number <= last) return;
           last = number;
@@ -73,20 +92,21 @@ export function modelEvents(
       chain = chain.then(work).catch((error: unknown) => stop(error));
     };
     const unsubscribe = bus.subscribe(
-      (event) => enqueue(async () => deliver(await model.revision(event.resourceId, event.revisionId))),
+      (event) =>
+        enqueue(async () =>
+          deliver(await patiently(() => model.revision(event.resourceId, event.revisionId), stop)),
+        ),
       { model: model.typeName },
     );
     const unsubscribeReconnect = bus.onReconnect(() =>
       enqueue(async () => {
         let after: string | undefined;
         do {
-          const page = await manager.list({
-            updatedAfter: since,
-            sortBy: "updatedTime",
-            order: "asc",
-            limit: 100,
-            after,
-          });
+          const page = await patiently(
+            () =>
+              manager.list({ updatedAfter: since, sortBy: "updatedTime", order: "asc", limit: 100, after }),
+            stop,
+          );
           for (const resource of page.items) await deliver(resource);
           after = page.nextCursor ?? undefined;
         } while (after);

@@ -5,6 +5,7 @@ import { createYoga, useReadinessCheck, type YogaServerInstance } from "graphql-
 import { JobstarError } from "../errors.js";
 import { ANONYMOUS } from "../resource/actor.js";
 import type { Spec } from "../spec.js";
+import { isTransient, outageReason } from "../store/transient.js";
 import type { GraphQLContext } from "./context.js";
 import { toGraphQLError } from "./errors.js";
 import { buildSchema } from "./schema.js";
@@ -52,9 +53,15 @@ export function createGraphQLHandler(spec: Spec, options: GraphQLHandlerOptions 
     plugins: [
       useReadinessCheck({
         endpoint: "/ready",
+        // Not ready until the database answers, within 2 s.
         check: async () => {
           const { database } = await spec.start();
-          await database.db.execute(sql`select 1`);
+          await Promise.race([
+            database.db.execute(sql`select 1`),
+            new Promise((_, reject) =>
+              setTimeout(() => reject(new Error("the database did not answer")), 2000),
+            ),
+          ]);
         },
       }),
     ],
@@ -72,6 +79,11 @@ const quietAboutExpectedErrors = {
         arg instanceof JobstarError ||
         (arg instanceof GraphQLError && arg.originalError instanceof JobstarError),
     );
-    if (!expected) console.error(...args);
+    if (expected) return;
+    // An outage is reported by the run loop and the listener; one line, no query or parameters.
+    const outage = args.find((arg) => isTransient(arg instanceof GraphQLError ? arg.originalError : arg));
+    if (outage)
+      console.warn(`jobstar: a request failed, the database is unavailable: ${outageReason(outage)}`);
+    else console.error(...args);
   },
 };

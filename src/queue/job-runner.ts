@@ -13,7 +13,7 @@ import { appendRevision } from "../store/queries/append-revision.js";
 import { getRevisionRow, lockResourceRow } from "../store/queries/get-resource.js";
 import { type RevisionRow, toRevisionInfo } from "../store/queries/rows.js";
 import { jobLogs } from "../store/tables.js";
-import { isTransient, pause } from "../store/transient.js";
+import { isTransient, outageReason, pause } from "../store/transient.js";
 import { inUnitOfWork } from "../store/unit-of-work.js";
 import type { Lease, Liveness } from "./liveness.js";
 import type { MessageQueue, QueueMessage, RunSettings } from "./message-queue.js";
@@ -223,17 +223,17 @@ export class JobRunner {
         await this.persist("finish", () => this.writeFinish(claim, outcome, lease), "keep-trying");
       } catch (error) {
         if (isTransient(error)) throw error;
-        this.deps.log.error(`could not record the outcome of ${claim.resourceId}: ${String(error)}`);
+        this.deps.log.error(`could not record the outcome of ${claim.resourceId}: ${outageReason(error)}`);
         const failure: RunOutcome = {
           kind: "error",
-          message: `the run's outcome could not be stored: ${error instanceof Error ? error.message : String(error)}`,
+          message: `the run's outcome could not be stored: ${outageReason(error)}`,
           final: false,
         };
         lease.logs.length = 0;
         await this.persist("finish", () => this.writeFinish(claim, failure, lease), "keep-trying");
       }
     } catch (error) {
-      this.deps.log.error(`giving up on ${claim.resourceId}; it will be recovered: ${String(error)}`);
+      this.deps.log.error(`giving up on ${claim.resourceId}; it will be recovered: ${outageReason(error)}`);
     } finally {
       release();
     }
@@ -264,7 +264,7 @@ export class JobRunner {
   }
 
   /**
-   * Runs `step`, retrying while the database is out of reach (backoff up to 5 s). When
+   * Runs `step`, retrying while the database is out of reach (backoff up to 1 s). When
    * the worker is stopping, a claim gives up at once (its message is delivered again
    * later) and a finish after `staleAfter` (its job is then recovered).
    */
@@ -287,9 +287,9 @@ export class JobRunner {
         if (stopping && onStop === "on-stop-throw") throw new ShutdownError("stopping before the claim");
         if (stopping && Date.now() - since > this.deps.settings.staleAfter * 1000) throw error;
         if (delay === 100)
-          this.deps.log.warn(`${name} cannot reach the database, retrying: ${String(error)}`);
+          this.deps.log.warn(`${name} cannot reach the database, retrying: ${outageReason(error)}`);
         await pause(delay, onStop === "on-stop-throw" ? this.stopping.signal : undefined);
-        delay = Math.min(delay * 2, 5000);
+        delay = Math.min(delay * 2, 1000);
       }
     }
   }

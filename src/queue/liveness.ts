@@ -3,6 +3,7 @@ import type { Logger } from "../log.js";
 import { appendLogLines, type LogLine } from "../store/queries/job-logs.js";
 import { type LeaseKey, touchLeases } from "../store/queries/leases.js";
 import { touchWorkers } from "../store/queries/workers.js";
+import { outageReason } from "../store/transient.js";
 import type { MessageQueue, RunSettings } from "./message-queue.js";
 
 /** A running attempt held by this process, with the log lines it has not stored yet. */
@@ -101,7 +102,9 @@ export class Liveness {
   private reportFailure(error: unknown): void {
     if (this.failing) return;
     this.failing = true;
-    this.log.warn(`heartbeat failed, retrying every ${this.settings.heartbeatInterval}s: ${String(error)}`);
+    this.log.warn(
+      `heartbeat failed, retrying every ${this.settings.heartbeatInterval}s: ${outageReason(error)}`,
+    );
   }
 }
 

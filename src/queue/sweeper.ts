@@ -5,6 +5,7 @@ import type { Database } from "../store/database.js";
 import { findStaleJobs } from "../store/queries/stale-jobs.js";
 import { forgetDeadWorkers } from "../store/queries/workers.js";
 import { resources } from "../store/tables.js";
+import { outageReason } from "../store/transient.js";
 import { inUnitOfWork } from "../store/unit-of-work.js";
 import type { MessageQueue, RunSettings } from "./message-queue.js";
 import { recordOutcome } from "./record-outcome.js";
@@ -69,7 +70,7 @@ export class Sweeper {
       this.failing = false;
       return { released, recovered };
     } catch (error) {
-      if (!this.failing) log.warn(`sweep failed (will retry): ${String(error)}`);
+      if (!this.failing) log.warn(`sweep failed (will retry): ${outageReason(error)}`);
       this.failing = true;
       return { released: 0, recovered: 0 };
     }

@@ -28,6 +28,17 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * postgres.js options every jobstar connection shares. After a failed connect its
+ * default waits grow to 10–20 s (shared by the whole pool), so a database back from a
+ * 3-second restart went unused for that long; here a connection tries again within a second.
+ */
+export const CONNECTION_OPTIONS = {
+  onnotice: () => {},
+  connect_timeout: 10,
+  backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+} satisfies postgres.Options<Record<string, postgres.PostgresType>>;
+
 /** Opens the configured database (starting the embedded one if needed) and applies migrations. */
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   let embedded: EmbeddedServer | undefined;
@@ -36,10 +47,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     embedded = await startEmbeddedPostgres(options.embedded);
     url = embedded.url;
   }
-  const sql = postgres(url, {
-    max: options.maxConnections ?? 10,
-    onnotice: () => {},
-  });
+  const sql = postgres(url, { ...CONNECTION_OPTIONS, max: options.maxConnections ?? 10 });
   try {
     await migrate(url);
   } catch (error) {

@@ -43,3 +43,19 @@ export function pause(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", done, { once: true });
   });
 }
+
+/**
+ * A one-line reason for an outage error, without the query or its parameters (a
+ * wrapper such as Drizzle's puts both in its message): the innermost error's code and message.
+ */
+export function outageReason(error: unknown): string {
+  let inner: unknown = error;
+  while (inner && typeof inner === "object" && "cause" in inner && (inner as { cause?: unknown }).cause) {
+    inner = (inner as { cause: unknown }).cause;
+  }
+  if (inner instanceof Error) {
+    const code = (inner as { code?: unknown }).code;
+    return typeof code === "string" ? `${code} ${inner.message}` : inner.message;
+  }
+  return String(inner);
+}
