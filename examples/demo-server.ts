@@ -25,10 +25,16 @@ const server = await createServer(spec, {
 });
 console.log(`jobstar demo: GraphiQL at ${server.url}${process.env.WORKER === "0" ? " (API only)" : ""}`);
 
+// Ctrl-C reaches this process twice (from the terminal and from npm): the first starts
+// an orderly shutdown (HTTP server, then consumers within their grace period, then the
+// database), later ones are ignored.
+let stopping = false;
 const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
   await server.close();
   await spec.close();
   process.exit(0);
 };
-process.once("SIGINT", shutdown);
-process.once("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);

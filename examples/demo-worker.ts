@@ -14,9 +14,14 @@ for (const model of [TrainingJob, ReportJob, FlakyJob]) {
 }
 console.log("jobstar demo worker: consuming TrainingJob, ReportJob, FlakyJob");
 
+// Ctrl-C reaches this process twice (from the terminal and from npm): the first starts
+// an orderly shutdown (running jobs get their grace period), later ones are ignored.
+let stopping = false;
 const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
   await spec.close();
   process.exit(0);
 };
-process.once("SIGINT", shutdown);
-process.once("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);
