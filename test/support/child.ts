@@ -61,7 +61,7 @@ export function spawnTs(file: string, env: Record<string, string>): Child {
 }
 
 /** Waits until the child has printed `text` on stdout; fails if it exits first or takes too long. */
-export async function waitForOutput(child: Child, text: string, timeoutMs = 20_000): Promise<void> {
+export async function waitForOutput(child: Child, text: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!child.stdout().includes(text)) {
     if (child.done() || Date.now() > deadline) {
