@@ -27,7 +27,10 @@ export interface RequestLimits {
   maxAliases?: number;
   /** Lexical tokens of a document; also bounds nesting, so the parser cannot overflow. Default: 1000. */
   maxTokens?: number;
-  /** graphql-armor's cost of an operation (objects 2, scalars 1, ×1.5 per level). Default: 5000. */
+  /**
+   * graphql-armor's cost of an operation: objects 2, scalars 1, ×1.5 per level, × a literal
+   * `first`/`last`. Default: 50,000 (a page of 100 jobs with their fields costs about 10,000).
+   */
   maxCost?: number;
   /** Directives in one operation. Default: 50. */
   maxDirectives?: number;
@@ -51,7 +54,7 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   maxDepth: 12,
   maxAliases: 15,
   maxTokens: 1000,
-  maxCost: 5000,
+  maxCost: 50_000,
   maxDirectives: 50,
   maxMutationFields: 10,
   maxNodes: 100,

@@ -216,9 +216,14 @@ async function readAtMost(request: Request, max: number): Promise<string | null>
 }
 
 function tooLarge(max: number): Response {
-  return failure(413, "LIMIT_EXCEEDED", `the body is over ${max} bytes (limits.maxBodyBytes)`, {
-    limit: "maxBodyBytes",
-  });
+  // The rest of the body is not read: the connection cannot carry another request.
+  return failure(
+    413,
+    "LIMIT_EXCEEDED",
+    `the body is over ${max} bytes (limits.maxBodyBytes)`,
+    { limit: "maxBodyBytes" },
+    { connection: "close" },
+  );
 }
 
 /** A browser asking for the GraphiQL page (not a GraphQL operation over GET or SSE). */

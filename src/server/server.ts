@@ -101,8 +101,13 @@ export async function createServer(spec: Spec, options: ServerOptions = {}): Pro
     maxPayload: maxWebSocketPayload,
     // A browser always sends Origin: a page of another site may not open a socket with
     // the user's credentials (cross-site WebSocket hijacking). Non-browser clients send none.
-    verifyClient: ({ origin, req }: { origin: string | undefined; req: IncomingMessage }) =>
-      !origin || allowedOrigins.has(origin) || sameOrigin(origin, req.headers.host),
+    verifyClient: (
+      { origin, req }: { origin: string | undefined; req: IncomingMessage },
+      done: (ok: boolean, code?: number, message?: string) => void,
+    ) => {
+      const ok = !origin || allowedOrigins.has(origin) || sameOrigin(origin, req.headers.host);
+      done(ok, 403, "Forbidden origin");
+    },
   });
   const authenticate = options.authenticate;
 
