@@ -413,12 +413,14 @@ describe("per-user subscriptions", () => {
       authenticate: bearerTokens(TOKENS),
       limits: { maxSubscriptionsPerUser: 3 },
     });
-    const sockets = [wsAs(small.url, "owner"), wsAs(small.url, "owner")];
+    const first = wsAs(small.url, "owner");
+    const second = wsAs(small.url, "owner");
+    const sockets = [first, second];
     try {
       const errors: unknown[] = [];
       let started = 0;
       const stops = [0, 1, 2].map((i) =>
-        (sockets[i % 2]?.client ?? sockets[0]!.client).subscribe(
+        (i % 2 ? second : first).client.subscribe(
           { query: "subscription ($id: ID!) { jobStatus(id: $id) { status } }", variables: { id: aliceJob } },
           { next: () => (started += 1), error: (e) => errors.push(e), complete: () => {} },
         ),
