@@ -36,7 +36,7 @@ function parseDateTime(value: unknown): Date {
     if (!Number.isNaN(date.getTime()) && year >= 1 && year <= 9999) return date;
   }
   throw new GraphQLError(
-    `DateTime must be an ISO 8601 date-time with a time zone, from year 1 to 9999, e.g. ${DATE_TIME_EXAMPLE}; got ${describeValue(value)}`,
+    `DateTime must be an ISO 8601 date-time with a time zone, e.g. ${DATE_TIME_EXAMPLE}; got ${describeValue(value)} (years 1 to 9999)`,
     // graphql-js copies these onto the variable's error: the caller's input was bad.
     { extensions: { code: "VALIDATION_FAILED" } },
   );
