@@ -65,6 +65,21 @@ export interface GraphQLHandlerOptions {
 /** The yoga server type of {@link createGraphQLHandler}. */
 export type GraphQLHandler = YogaServerInstance<RequestSource, GraphQLContext>;
 
+/**
+ * `authenticate`, answering null (UNAUTHENTICATED) when it throws: a malformed credential
+ * that breaks a verifier is the caller's problem, not a 500.
+ */
+export function failClosed(authenticate: Authenticate): Authenticate {
+  return async (source) => {
+    try {
+      return await authenticate(source);
+    } catch (error) {
+      console.warn(`jobstar: authenticate failed, taken as no credentials: ${String(error).slice(0, 200)}`);
+      return null;
+    }
+  };
+}
+
 /** The limits a handler enforces, for the server's own checks (WebSocket frames). */
 const limitsOf = new WeakMap<GraphQLHandler, ResolvedLimits>();
 
@@ -84,7 +99,7 @@ export function createGraphQLHandler(spec: Spec, options: GraphQLHandlerOptions 
   const limits = resolveLimits(options.limits);
   const subscriptions = new SubscriptionSlots(limits.maxSubscriptionsPerUser);
   const endpoint = options.graphqlEndpoint ?? "/graphql";
-  const authenticate = options.authenticate;
+  const authenticate = options.authenticate && failClosed(options.authenticate);
   const resolveUser = options.user ?? (() => null);
   // The principal of each HTTP request, found once by the guard and read by the context.
   const principals = new WeakMap<Request, Principal>();

@@ -13,6 +13,7 @@ import { toGraphQLError } from "../graphql/errors.js";
 import { checkVariableDepth, type RequestLimits } from "../graphql/limits.js";
 import {
   createGraphQLHandler,
+  failClosed,
   type GraphQLHandler,
   type GraphQLHandlerOptions,
   handlerLimits,
@@ -109,7 +110,7 @@ export async function createServer(spec: Spec, options: ServerOptions = {}): Pro
       done(ok, 403, "Forbidden origin");
     },
   });
-  const authenticate = options.authenticate;
+  const authenticate = options.authenticate && failClosed(options.authenticate);
 
   useServer<Record<string, unknown>>(
     {

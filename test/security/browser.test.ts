@@ -6,7 +6,7 @@ import type { Spec } from "../../src/index.js";
 import { bearerTokens, createServer, type JobstarServer } from "../../src/server/index.js";
 import { freshDatabase } from "../support/database.js";
 import { testSpec } from "../support/spec.js";
-import { TOKENS } from "./support.js";
+import { codesOf, post, TOKENS, wsAs } from "./support.js";
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 let spec: Spec;
@@ -92,5 +92,27 @@ describe("WebSocket origin", () => {
     ["another origin, with an allow-list", () => allowing, () => EVIL, 403],
   ])("%s: %s", async (_name, server, origin, expected) => {
     expect(await open(server(), origin(server()))).toBe(expected);
+  });
+});
+
+describe("an authenticator that throws", () => {
+  it("answers UNAUTHENTICATED (401 over HTTP, 4401 over graphql-ws), not a server error", async () => {
+    const failing = await createServer(spec, {
+      port: 0,
+      authenticate: () => {
+        throw new Error("malformed token");
+      },
+    });
+    try {
+      const reply = await post(failing.url, "owner", "{ viewer { user } }");
+      expect(reply.status).toBe(401);
+      expect(reply.codes).toEqual(["UNAUTHENTICATED"]);
+      const ws = wsAs(failing.url, "owner");
+      const { error } = await ws.first("{ viewer { user } }");
+      expect(codesOf(error)).toEqual(["close:4401"]);
+      await ws.dispose();
+    } finally {
+      await failing.close();
+    }
   });
 });
