@@ -3,7 +3,8 @@
 // the artifact as JSON. The documents below are typed by `npm run codegen` (into ./gql).
 //
 // JOBSTAR_URL: the server's GraphQL URL (default http://127.0.0.1:4000/graphql).
-// JOBSTAR_USER: who submits (the demo server trusts the `user` connection param).
+// JOBSTAR_TOKEN: a bearer token, for a server started with JOBSTAR_TOKENS (sent as the
+// `authorization` connection param); the job is then submitted as that token's user.
 import type { ExecutionResult } from "graphql";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
@@ -44,7 +45,7 @@ url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
 const client = createClient({
   url: url.toString(),
   webSocketImpl: WebSocket,
-  connectionParams: { user: process.env.JOBSTAR_USER ?? "example-client" },
+  connectionParams: process.env.JOBSTAR_TOKEN ? { authorization: `Bearer ${process.env.JOBSTAR_TOKEN}` } : {},
   retryAttempts: 0,
 });
 

@@ -12,7 +12,11 @@ export type ErrorCode =
   | "MODEL_ALREADY_REGISTERED"
   | "UNSUPPORTED_SCHEMA"
   | "CONFIGURATION"
-  | "JOB_TIMEOUT";
+  | "JOB_TIMEOUT"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "BAD_REQUEST"
+  | "LIMIT_EXCEEDED";
 
 /** Base class of all jobstar errors. */
 export class JobstarError extends Error {
@@ -84,5 +88,39 @@ export class UnsupportedSchemaError extends JobstarError {
 export class ConfigurationError extends JobstarError {
   constructor(message: string) {
     super("CONFIGURATION", message);
+  }
+}
+
+/** No valid credentials came with a request to a server that requires them. */
+export class UnauthenticatedError extends JobstarError {
+  constructor(message = "authentication required: send Authorization: Bearer <token>") {
+    super("UNAUTHENTICATED", message);
+  }
+}
+
+/** The acting principal may not do this to this job. Nothing was written. */
+export class ForbiddenError extends JobstarError {
+  readonly action: string;
+
+  constructor(action: string, target: string) {
+    super("FORBIDDEN", `not allowed to ${action} ${target}`);
+    this.action = action;
+  }
+}
+
+/** A request that is malformed as a whole (not one input field): wrong content type, bad values. */
+export class BadRequestError extends JobstarError {
+  constructor(message: string) {
+    super("BAD_REQUEST", message);
+  }
+}
+
+/** A request went over one of the server's limits (`limit` names which, as in the options). */
+export class LimitExceededError extends JobstarError {
+  readonly limit: string;
+
+  constructor(limit: string, message: string) {
+    super("LIMIT_EXCEEDED", message);
+    this.limit = limit;
   }
 }

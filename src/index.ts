@@ -3,13 +3,17 @@
  * @packageDocumentation
  */
 export {
+  BadRequestError,
   ConfigurationError,
   ConflictError,
   type ErrorCode,
+  ForbiddenError,
   JobstarError,
+  LimitExceededError,
   ModelAlreadyRegisteredError,
   ModelNotRegisteredError,
   NotFoundError,
+  UnauthenticatedError,
   UnsupportedSchemaError,
   ValidationError,
   type ValidationIssue,
@@ -23,9 +27,11 @@ export {
   NoRetry,
 } from "./model/handler.js";
 export { Job, type JobData, type JobInit, type JobInitOf, type JobModel, type JobOf } from "./model/job.js";
+export type { Action, AuthorizationPolicy, JobRef, Principal } from "./model/policy.js";
 export type { ModelOptions } from "./model/registration.js";
 export { Schema } from "./model/schema.js";
 export { TaskStatus } from "./model/task-status.js";
+export { ADMIN_ROLE, defaultPolicy, JobAccess, VIEWER_ROLE } from "./resource/authorize.js";
 export type {
   ConsumeOptions,
   ListOptions,

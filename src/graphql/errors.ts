@@ -1,5 +1,5 @@
 import { GraphQLError } from "graphql";
-import { JobstarError, ValidationError } from "../errors.js";
+import { BadRequestError, JobstarError, LimitExceededError, ValidationError } from "../errors.js";
 import { isTransient } from "../store/transient.js";
 
 /**
@@ -14,22 +14,29 @@ export function toGraphQLError(error: unknown, message = "Unexpected error."): G
   // `Variable "$x" got invalid value …`): look through to the first that is not one.
   let original: unknown = base ? (base.originalError ?? null) : error;
   while (original instanceof GraphQLError && original.originalError) original = original.originalError;
+  original = asCallersError(original) ?? original;
   if (original instanceof JobstarError) {
     const extensions: Record<string, unknown> = { code: original.code };
+    if (original instanceof LimitExceededError) extensions.limit = original.limit;
+    const status = HTTP_STATUS[original.code];
+    if (status) extensions.http = { status };
     if (original instanceof ValidationError) {
       extensions.fields = original.issues.map((issue) => ({
         path: issue.path.join("."),
         message: issue.message,
       }));
     }
-    return new GraphQLError(original.message, {
+    // No `originalError`: yoga would count the error as unexpected and answer a
+    // subscription that fails at its start with HTTP 500. The cause is kept aside, for the logs.
+    const mapped = new GraphQLError(original.message, {
       nodes: base?.nodes,
       source: base?.source,
       positions: base?.positions,
       path: base?.path,
-      originalError: original,
       extensions,
     });
+    causes.set(mapped, original);
+    return mapped;
   }
   if (base && (original === null || original instanceof GraphQLError)) return base;
   if (isTransient(original)) {
@@ -45,4 +52,34 @@ export function toGraphQLError(error: unknown, message = "Unexpected error."): G
     path: base?.path,
     extensions: { code: "INTERNAL_SERVER_ERROR" },
   });
+}
+
+const causes = new WeakMap<GraphQLError, JobstarError>();
+
+/** The jobstar error a GraphQL error was mapped from by {@link toGraphQLError}, if any. */
+export function jobstarCause(error: unknown): JobstarError | undefined {
+  if (error instanceof JobstarError) return error;
+  if (!(error instanceof GraphQLError)) return undefined;
+  if (error.originalError instanceof JobstarError) return error.originalError;
+  return causes.get(error);
+}
+
+/** HTTP statuses of error codes that decide a response's status by themselves. */
+const HTTP_STATUS: Partial<Record<string, number>> = { UNAUTHENTICATED: 401 };
+
+/**
+ * A PostgreSQL data exception (SQLSTATE class 22: a NUL byte, a date or number out of
+ * range) reached the database: the caller's input was bad, whatever check missed it.
+ */
+function asCallersError(error: unknown): BadRequestError | null {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code)) {
+      return new BadRequestError(
+        "invalid input value: PostgreSQL cannot take it (a NUL byte, or out of range)",
+      );
+    }
+    cause = cause.cause;
+  }
+  return null;
 }

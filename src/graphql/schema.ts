@@ -4,7 +4,7 @@ import type { Spec } from "../spec.js";
 import { createBuilder } from "./builder.js";
 import { ModelDirectory } from "./models.js";
 import { addCommonTypes } from "./types/common.js";
-import { addGenericFields } from "./types/generic.js";
+import { addGenericFields, addViewer } from "./types/generic.js";
 import { addModel } from "./types/model.js";
 import { addScalars } from "./zod/index.js";
 
@@ -26,5 +26,6 @@ export function buildSchema(spec: Spec): GraphQLSchema {
   const common = addCommonTypes(builder, directory);
   const models = directory.models.map((model) => addModel(builder, model, common, directory));
   addGenericFields(builder, common, directory, models);
+  addViewer(builder);
   return lexicographicSortSchema(builder.toSchema());
 }

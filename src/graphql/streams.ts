@@ -68,11 +68,13 @@ export function jobStates(
  * Every committed revision of a model's jobs (optionally only some statuses), as
  * they happen. After the listener reconnects, jobs updated since the last delivered
  * revision are re-read, so a change during the drop is delivered late, not lost.
+ * Only jobs `visible` answers true for are delivered (the caller's, say).
  */
 export function modelEvents(
   model: GraphQLModel,
   bus: EventBus,
   statuses: TaskStatus[] | null,
+  visible: (resource: JobResource) => Promise<boolean> = async () => true,
 ): AsyncIterable<JobResource> {
   const manager = model.manager;
   const wanted = (status: TaskStatus) => !statuses || statuses.length === 0 || statuses.includes(status);
@@ -86,7 +88,7 @@ export function modelEvents(
       const { resourceId, revisionId, updatedTime } = resource.info;
       if (!delivered.add(resourceId, revisionNumber(revisionId))) return;
       if (updatedTime > since) since = updatedTime;
-      if (wanted(resource.data.status)) await push(resource);
+      if (wanted(resource.data.status) && (await visible(resource))) await push(resource);
     };
     const enqueue = (work: () => Promise<void>) => {
       chain = chain.then(work).catch((error: unknown) => stop(error));

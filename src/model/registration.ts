@@ -1,5 +1,6 @@
 import type { JobHandler } from "./handler.js";
 import type { JobModel, JobOf } from "./job.js";
+import type { AuthorizationPolicy } from "./policy.js";
 import type { Schema } from "./schema.js";
 import { planType } from "./shape/plan.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./validate.js";
@@ -12,6 +13,12 @@ export interface ModelOptions<M extends JobModel = JobModel> {
   timeoutSeconds?: number;
   /** The largest payload accepted, as JSON bytes. Default: 1 MiB. */
   maxPayloadBytes?: number;
+  /**
+   * Who may do what to the model's jobs when a caller is authenticated (an API server
+   * with `authenticate`). Default: `defaultPolicy` (owners their own jobs, `admin` all,
+   * `viewer` read all).
+   */
+  authorize?: AuthorizationPolicy;
 }
 
 /** A model as the registry keeps it. */
@@ -20,6 +27,8 @@ export interface RegisteredModel {
   readonly handler: JobHandler | null;
   readonly timeoutSeconds: number | null;
   readonly maxPayloadBytes: number;
+  /** The model's own policy, if it has one (else the default applies). */
+  readonly authorize: AuthorizationPolicy | null;
 }
 
 /** Checks `options` and makes the registry entry. */
@@ -40,6 +49,7 @@ export function registerModel<M extends JobModel>(
     handler: (options.jobHandler as JobHandler | undefined) ?? null,
     timeoutSeconds: timeoutSeconds ?? null,
     maxPayloadBytes: maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    authorize: options.authorize ?? null,
   };
 }
 

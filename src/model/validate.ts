@@ -101,6 +101,8 @@ export function checkJobOptions(job: JobData, model: string): void {
     if (value === null || value === undefined) continue;
     if (typeof value !== "string" || value.length === 0 || value.length > 255) {
       issues.push({ path: [field], message: "must be a non-empty string of at most 255 characters" });
+    } else if (value.includes("\u0000")) {
+      issues.push({ path: [field], message: "must not contain the NUL character (U+0000)" });
     }
   }
   if (issues.length > 0) throw new ValidationError(issues, `invalid ${model}`);

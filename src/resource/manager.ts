@@ -26,6 +26,7 @@ import { countRevisions, listRevisionRows } from "../store/queries/list-revision
 import { type ResourceRow, type RevisionRow, toResourceMeta, toRevisionInfo } from "../store/queries/rows.js";
 import { inUnitOfWork, type UnitOfWork } from "../store/unit-of-work.js";
 import { actor } from "./actor.js";
+import { defaultPolicy, JobAccess, type Principal } from "./authorize.js";
 import type { Runtime } from "./runtime.js";
 import type { JobLog, Page, Resource, ResourceMeta, RevisionInfo } from "./types.js";
 
@@ -99,6 +100,14 @@ export class ResourceManager<M extends JobModel = JobModel> {
   /** The model's resource-id prefix, e.g. `training-job`. */
   get key(): string {
     return this.registered.schema.key;
+  }
+
+  /**
+   * This model's jobs as `principal` may see and change them, under the model's policy
+   * (`authorize` of `spec.addModel`, else `defaultPolicy`). This manager's own methods check nothing.
+   */
+  as(principal: Principal): JobAccess<M> {
+    return new JobAccess(this, this.registered.authorize ?? defaultPolicy, principal);
   }
 
   /**

@@ -1,13 +1,37 @@
-import { createServer as createHttpServer, type Server as HttpServer, type ServerResponse } from "node:http";
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ExecutionArgs } from "graphql";
+import { type ExecutionArgs, GraphQLError } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { createGraphQLHandler, type GraphQLHandler, type GraphQLHandlerOptions } from "../graphql/yoga.js";
+import { LimitExceededError } from "../errors.js";
+import { toGraphQLError } from "../graphql/errors.js";
+import { checkVariableDepth, type RequestLimits } from "../graphql/limits.js";
+import {
+  createGraphQLHandler,
+  failClosed,
+  type GraphQLHandler,
+  type GraphQLHandlerOptions,
+  handlerLimits,
+} from "../graphql/yoga.js";
 import type { Spec } from "../spec.js";
+
+/** {@link RequestLimits} and the limits of WebSocket connections. */
+export interface ServerLimits extends RequestLimits {
+  /** Bytes of one WebSocket message; a larger one closes the socket (1009). Default: 1 MiB. */
+  maxWebSocketPayload?: number;
+  /** Live subscriptions on one WebSocket. Default: 100. */
+  maxSubscriptionsPerSocket?: number;
+}
 
 /** Options of {@link createServer}. */
 export interface ServerOptions extends GraphQLHandlerOptions {
+  /** Limits on requests and connections; each has a safe default. */
+  limits?: ServerLimits;
   /** Port to listen on; 0 picks a free one. Default: 4000. */
   port?: number;
   /** Interface to listen on. Default: `127.0.0.1`. */
@@ -38,12 +62,27 @@ interface RootValue {
   subscribe: (args: ExecutionArgs) => unknown;
 }
 
+/** WebSocket close code of a connection without valid credentials. */
+const UNAUTHORIZED = 4401;
+
 /**
  * Serves a spec's GraphQL API: HTTP and SSE through graphql-yoga, graphql-ws on the
- * same path, GraphiQL for browsers, `/health` and `/ready`.
+ * same path, GraphiQL for browsers, `/health` and `/ready`. With `authenticate`, a
+ * WebSocket must authenticate in its `connectionParams` (else it is closed with 4401);
+ * a WebSocket from a web page is accepted only from the same origin or `allowedOrigins`.
  */
 export async function createServer(spec: Spec, options: ServerOptions = {}): Promise<JobstarServer> {
-  const yoga = createGraphQLHandler(spec, options);
+  const {
+    maxWebSocketPayload = 1024 * 1024,
+    maxSubscriptionsPerSocket = 100,
+    ...requestLimits
+  } = options.limits ?? {};
+  for (const [name, value] of Object.entries({ maxWebSocketPayload, maxSubscriptionsPerSocket })) {
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`limits.${name} must be an integer >= 1`);
+  }
+  const yoga = createGraphQLHandler(spec, { ...options, limits: requestLimits });
+  const limits = handlerLimits(yoga);
+  const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const endpoint = yoga.graphqlEndpoint;
   const http = createHttpServer(yoga);
   // Responses in flight, so that close() can end SSE streams (which would never end by
@@ -57,28 +96,76 @@ export async function createServer(spec: Spec, options: ServerOptions = {}): Pro
       if (closing) setImmediate(() => http.closeIdleConnections());
     });
   });
-  const wss = new WebSocketServer({ server: http, path: endpoint });
+  const wss = new WebSocketServer({
+    server: http,
+    path: endpoint,
+    maxPayload: maxWebSocketPayload,
+    // A browser always sends Origin: a page of another site may not open a socket with
+    // the user's credentials (cross-site WebSocket hijacking). Non-browser clients send none.
+    verifyClient: (
+      { origin, req }: { origin: string | undefined; req: IncomingMessage },
+      done: (ok: boolean, code?: number, message?: string) => void,
+    ) => {
+      const ok = !origin || allowedOrigins.has(origin) || sameOrigin(origin, req.headers.host);
+      done(ok, 403, "Forbidden origin");
+    },
+  });
+  const authenticate = options.authenticate && failClosed(options.authenticate);
 
   useServer<Record<string, unknown>>(
     {
+      onConnect: async (ctx) => {
+        if (!authenticate) return true;
+        const principal = await authenticate({
+          connectionParams: ctx.connectionParams ?? {},
+          upgradeRequest: ctx.extra.request,
+        });
+        if (principal) return true;
+        ctx.extra.socket.close(UNAUTHORIZED, "Unauthorized");
+        return false;
+      },
       execute: (args) => (args.rootValue as RootValue).execute(args) as never,
       subscribe: (args) => (args.rootValue as RootValue).subscribe(args) as never,
       onSubscribe: async (ctx, _id, payload) => {
+        const live = Object.keys(ctx.subscriptions).length; // this one included
+        try {
+          if (live > maxSubscriptionsPerSocket) {
+            throw new LimitExceededError(
+              "maxSubscriptionsPerSocket",
+              `at most ${maxSubscriptionsPerSocket} live subscriptions per WebSocket (limits.maxSubscriptionsPerSocket)`,
+            );
+          }
+          checkVariableDepth(payload.variables, limits.maxVariableDepth);
+        } catch (error) {
+          return [toGraphQLError(error)];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           connectionParams: ctx.connectionParams ?? {},
+          upgradeRequest: ctx.extra.request,
           params: payload,
         });
-        const document = parse(payload.query);
+        let document: ReturnType<typeof parse>;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : toGraphQLError(error)];
+        }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
         const rootValue: RootValue = { execute, subscribe };
+        let contextValue: Awaited<ReturnType<typeof contextFactory>>;
+        try {
+          contextValue = await contextFactory();
+        } catch (error) {
+          return [toGraphQLError(error)];
+        }
         return {
           schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue,
         };
       },
@@ -121,4 +208,14 @@ export async function createServer(spec: Spec, options: ServerOptions = {}): Pro
   };
 
   return { url: `http://${host}:${port}${endpoint}`, port, yoga, http, close };
+}
+
+/** Whether a page of `origin` is served by this server (its host, as the browser addressed it). */
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }

@@ -54,6 +54,7 @@ describe("the GraphQL schema", () => {
       "scriptJobs",
       "trainingJob",
       "trainingJobs",
+      "viewer",
     ]);
     expect(mutation).toEqual([
       "cancelScriptJob",

@@ -12,7 +12,13 @@ let url: string;
 beforeAll(async () => {
   db = await freshDatabase();
   // PORT=0: the server picks a free port and prints its URL.
-  server = spawnTs("examples/demo-server.ts", { DATABASE_URL: db.url, PORT: "0", HOST: "127.0.0.1" });
+  // With JOBSTAR_TOKENS the demo authenticates: the client's token says who submits.
+  server = spawnTs("examples/demo-server.ts", {
+    DATABASE_URL: db.url,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    JOBSTAR_TOKENS: "dora:secret-d,erin:secret-e:admin",
+  });
   await waitForOutput(server, "GraphiQL at ", 30_000);
   const printed = /GraphiQL at (http:\/\/127\.0\.0\.1:\d+\/graphql)/.exec(server.stdout());
   if (!printed?.[1]) throw new Error(`no URL in the demo server's output:\n${server.stdout()}`);
@@ -32,7 +38,7 @@ afterAll(async () => {
 it("submits a TrainingJob, follows it to COMPLETED and prints the artifact", async () => {
   const client = spawnChild(path.join(ROOT, "node_modules/.bin/tsx"), ["examples/client.ts"], {
     JOBSTAR_URL: url,
-    JOBSTAR_USER: "dora",
+    JOBSTAR_TOKEN: "secret-d",
   });
   const exit = await client.exited;
   const output = `stdout:\n${client.stdout()}\nstderr:\n${client.stderr()}`;
@@ -49,4 +55,14 @@ it("submits a TrainingJob, follows it to COMPLETED and prints the artifact", asy
     modelId: expect.stringMatching(/^random-forest-/),
     accuracy: 0.93,
   });
+});
+
+it("refuses a client without a valid token", async () => {
+  const client = spawnChild(path.join(ROOT, "node_modules/.bin/tsx"), ["examples/client.ts"], {
+    JOBSTAR_URL: url,
+    JOBSTAR_TOKEN: "not-a-token",
+  });
+  const exit = await client.exited;
+  expect(exit.code, client.stderr()).not.toBe(0);
+  expect(client.stdout()).not.toMatch(/submitted/);
 });

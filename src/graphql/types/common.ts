@@ -1,7 +1,8 @@
 import { resolveArrayConnection } from "@pothos/plugin-relay";
 import { NotFoundError } from "../../errors.js";
-import { TASK_STATUSES, type TaskStatus } from "../../model/task-status.js";
+import { isTerminal, TASK_STATUSES, type TaskStatus } from "../../model/task-status.js";
 import type { JobLog, ResourceMeta, RevisionInfo } from "../../resource/types.js";
+import { jobsOf } from "../access.js";
 import type { Builder, BuilderTypes } from "../builder.js";
 import type { JobResource, ModelDirectory } from "../models.js";
 
@@ -153,6 +154,23 @@ function addJob(
       model: t.string({
         description: "The model's name, e.g. `TrainingJob`.",
         resolve: (r) => directory.ofResourceId(r.info.resourceId)?.typeName ?? "",
+      }),
+      viewerCanCancel: t.boolean({
+        description:
+          "Whether the caller may cancel this job now: it is allowed to, and the job has not finished.",
+        resolve: (r, _args, ctx) => {
+          const model = directory.ofResourceId(r.info.resourceId);
+          if (!model || isTerminal(r.data.status)) return false;
+          return jobsOf(model, ctx).may("cancel", r.info.resourceId);
+        },
+      }),
+      viewerCanRerun: t.boolean({
+        description: "Whether the caller may rerun this job now: it is allowed to, and the job has finished.",
+        resolve: (r, _args, ctx) => {
+          const model = directory.ofResourceId(r.info.resourceId);
+          if (!model || !isTerminal(r.data.status)) return false;
+          return jobsOf(model, ctx).may("rerun", r.info.resourceId);
+        },
       }),
       meta: t.field({
         type: resourceMeta,

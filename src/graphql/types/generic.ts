@@ -1,5 +1,8 @@
-import { NotFoundError, ValidationError } from "../../errors.js";
+import { LimitExceededError, NotFoundError, ValidationError } from "../../errors.js";
+import { holdSlot, jobsOf } from "../access.js";
 import type { Builder } from "../builder.js";
+import type { GraphQLContext } from "../context.js";
+import { DEFAULT_LIMITS } from "../limits.js";
 import type { GraphQLModel, ModelDirectory } from "../models.js";
 import { jobStates } from "../streams.js";
 import { toJsonSchema } from "../zod/index.js";
@@ -25,25 +28,27 @@ export function addGenericFields(
       nullable: true,
       description: "A job of any model by id (a NOT_FOUND error if there is none).",
       args: { id: t.arg.id({ required: true }) },
-      resolve: (_root, args) => modelOf(String(args.id)).manager.get(String(args.id)),
+      resolve: (_root, args, ctx) => jobsOf(modelOf(String(args.id)), ctx).get(String(args.id)),
     }),
   );
 
   // `node`/`nodes` (Relay): an id of no model, or of no job, is null; other failures stay errors.
-  const loadNode = async (id: string) => {
+  const loadNode = async (id: string, ctx: GraphQLContext) => {
     const model = directory.ofResourceId(id);
     if (!model) return null;
-    return model.manager.get(id).catch((error: unknown) => {
-      if (error instanceof NotFoundError) return null;
-      throw error;
-    });
+    return jobsOf(model, ctx)
+      .get(id)
+      .catch((error: unknown) => {
+        if (error instanceof NotFoundError) return null;
+        throw error;
+      });
   };
   builder.queryField("node", (t) =>
     t.field({
       type: builder.nodeInterfaceRef(),
       nullable: true,
       args: { id: t.arg.id({ required: true }) },
-      resolve: (_root, args) => loadNode(String(args.id)),
+      resolve: (_root, args, ctx) => loadNode(String(args.id), ctx),
     }),
   );
   builder.queryField("nodes", (t) =>
@@ -51,7 +56,14 @@ export function addGenericFields(
       type: [builder.nodeInterfaceRef()],
       nullable: { list: false, items: true },
       args: { ids: t.arg.idList({ required: true }) },
-      resolve: (_root, args) => args.ids.map((id) => loadNode(String(id))),
+      description: "Jobs by id, in order; null for an id of no job. At most `limits.maxNodes` ids (100).",
+      resolve: (_root, args, ctx) => {
+        const max = ctx.limits?.maxNodes ?? DEFAULT_LIMITS.maxNodes;
+        if (args.ids.length > max) {
+          throw new LimitExceededError("maxNodes", `ids: at most ${max} ids per nodes() (limits.maxNodes)`);
+        }
+        return args.ids.map((id) => loadNode(String(id), ctx));
+      },
     }),
   );
 
@@ -105,7 +117,7 @@ export function addGenericFields(
               "invalid submitJob",
             );
           }
-          return submit(model, input as SubmitArgs, ctx.user);
+          return submit(model, jobsOf(model, ctx), input as SubmitArgs);
         },
       }),
     );
@@ -116,13 +128,38 @@ export function addGenericFields(
       type: common.job,
       description: "A job's current state, then each committed change; completes after a terminal state.",
       args: { id: t.arg.id({ required: true }) },
-      subscribe: async (_root, args) => {
-        const id = String(args.id);
-        const model = modelOf(id);
-        await model.manager.getMeta(id); // a NOT_FOUND error now, not a stream that never starts
-        return jobStates(model, await directory.events(), id);
-      },
+      subscribe: (_root, args, ctx) =>
+        holdSlot(ctx, async () => {
+          const id = String(args.id);
+          const model = modelOf(id);
+          // NOT_FOUND or FORBIDDEN now, not a stream that never starts
+          await jobsOf(model, ctx).check("subscribe", id);
+          await model.manager.getMeta(id);
+          return jobStates(model, await directory.events(), id);
+        }),
       resolve: (resource) => resource,
     }),
+  );
+}
+
+/** Registers `viewer`: who the server takes the caller to be. */
+export function addViewer(builder: Builder): void {
+  const viewer = builder.objectRef<GraphQLContext>("Viewer").implement({
+    description: "The caller, as the server authenticated it.",
+    fields: (t) => ({
+      user: t.string({
+        nullable: true,
+        description: "The name writes are recorded under.",
+        resolve: (ctx) => ctx.user,
+      }),
+      roles: t.stringList({ resolve: (ctx) => ctx.principal?.roles ?? [] }),
+      authenticated: t.boolean({
+        description: "Whether the server checked credentials (false on a server that authenticates nobody).",
+        resolve: (ctx) => Boolean(ctx.principal),
+      }),
+    }),
+  });
+  builder.queryField("viewer", (t) =>
+    t.field({ type: viewer, description: "Who the caller is.", resolve: (_root, _args, ctx) => ctx }),
   );
 }

@@ -1,6 +1,8 @@
 import { ValidationError } from "../../errors.js";
 import type { JobInit } from "../../model/job.js";
 import type { TaskStatus } from "../../model/task-status.js";
+import type { JobAccess } from "../../resource/authorize.js";
+import { holdSlot, jobsOf } from "../access.js";
 import type { Builder } from "../builder.js";
 import { emptyConnection, pageRequest, toConnection } from "../connection.js";
 import { dropOptionalNulls } from "../input.js";
@@ -84,7 +86,7 @@ function addJobType(builder: Builder, model: GraphQLModel, common: CommonTypes) 
             const numeric = (cursor: string | undefined, field: string) => {
               if (cursor === undefined) return undefined;
               const n = Number(cursor);
-              if (!Number.isInteger(n)) {
+              if (!Number.isInteger(n) || n < 0 || n > MAX_REVISION) {
                 throw new ValidationError(
                   [{ path: [field], message: "is not a revision cursor" }],
                   "invalid page",
@@ -110,6 +112,9 @@ function addJobType(builder: Builder, model: GraphQLModel, common: CommonTypes) 
   });
   return ref;
 }
+
+/** The largest revision number (a PostgreSQL integer). */
+const MAX_REVISION = 2 ** 31 - 1;
 
 function belongsTo(model: GraphQLModel, resourceId: string): boolean {
   return resourceId.startsWith(`${model.registered.schema.key}:`);
@@ -151,8 +156,8 @@ export interface SubmitArgs {
   periodicInitialDelaySeconds?: number | null;
 }
 
-/** Submits a job from GraphQL input and returns it as submitted. */
-export async function submit(model: GraphQLModel, input: SubmitArgs, user: string): Promise<JobResource> {
+/** Submits a job from GraphQL input, as `jobs`' principal, and returns it as submitted. */
+export async function submit(model: GraphQLModel, jobs: JobAccess, input: SubmitArgs): Promise<JobResource> {
   const init: JobInit<unknown> = {
     payload: dropOptionalNulls(model.registered.schema.model.payloadSchema, input.payload),
     maxRetries: input.maxRetries ?? null,
@@ -162,7 +167,7 @@ export async function submit(model: GraphQLModel, input: SubmitArgs, user: strin
     periodicMaxRuns: input.periodicMaxRuns ?? null,
     periodicInitialDelaySeconds: input.periodicInitialDelaySeconds ?? null,
   };
-  const info = await model.manager.create(init as never, { user });
+  const info = await jobs.create(init as never);
   return model.manager.get(info.resourceId, { revisionId: info.revisionId });
 }
 
@@ -178,7 +183,7 @@ function addQueries(
       nullable: true,
       description: `A ${model.typeName} by id (a NOT_FOUND error if there is none).`,
       args: { id: t.arg.id({ required: true }) },
-      resolve: (_root, args) => model.manager.get(String(args.id)),
+      resolve: (_root, args, ctx) => jobsOf(model, ctx).get(String(args.id)),
     }),
   );
   builder.queryField(`${model.fieldName}s`, (t) =>
@@ -190,13 +195,13 @@ function addQueries(
           where: t.arg({ type: common.jobWhere, required: false }),
           orderBy: t.arg({ type: common.jobOrder, required: false }),
         },
-        resolve: async (_root, args) => {
+        resolve: async (_root, args, ctx) => {
           const request = pageRequest(args);
           const where = args.where ?? {};
           const sortBy = args.orderBy?.field ?? "createdTime";
           const direction = args.orderBy?.direction ?? "desc";
           const order = request.inverted ? (direction === "asc" ? "desc" : "asc") : direction;
-          const page = await model.manager.list({
+          const page = await jobsOf(model, ctx).list({
             status: (where.status ?? undefined) as TaskStatus[] | undefined,
             createdBy: where.createdBy ?? undefined,
             createdAfter: where.createdAfter ?? undefined,
@@ -232,7 +237,7 @@ function addMutations(
       type: job,
       description: `Validates and enqueues a new ${model.typeName}; returns it as submitted.`,
       args: { input: t.arg({ type: submitInput, required: true }) },
-      resolve: (_root, args, ctx) => submit(model, args.input as SubmitArgs, ctx.user),
+      resolve: (_root, args, ctx) => submit(model, jobsOf(model, ctx), args.input as SubmitArgs),
     }),
   );
   builder.mutationField(`rerun${model.typeName}`, (t) =>
@@ -241,7 +246,7 @@ function addMutations(
       description: "Runs a finished job again (a CONFLICT error otherwise).",
       args: { id: t.arg.id({ required: true }) },
       resolve: async (_root, args, ctx) => {
-        const info = await model.manager.rerun(String(args.id), { user: ctx.user });
+        const info = await jobsOf(model, ctx).rerun(String(args.id));
         return model.manager.get(info.resourceId, { revisionId: info.revisionId });
       },
     }),
@@ -252,7 +257,7 @@ function addMutations(
       description: "Cancels a pending or running job (a CONFLICT error if it has finished).",
       args: { id: t.arg.id({ required: true }) },
       resolve: async (_root, args, ctx) => {
-        const info = await model.manager.cancel(String(args.id), { user: ctx.user });
+        const info = await jobsOf(model, ctx).cancel(String(args.id));
         return model.manager.get(info.resourceId, { revisionId: info.revisionId });
       },
     }),
@@ -269,10 +274,16 @@ function addSubscriptions(
   builder.subscriptionField(`${model.fieldName}Events`, (t) =>
     t.field({
       type: job,
-      description: `Each committed change of a ${model.typeName}, as that revision.`,
       args: { where: t.arg({ type: common.jobEventWhere, required: false }) },
-      subscribe: async (_root, args) =>
-        modelEvents(model, await directory.events(), (args.where?.status ?? null) as TaskStatus[] | null),
+      description: `Each committed change of a ${model.typeName} the caller may subscribe to, as that revision.`,
+      subscribe: (_root, args, ctx) =>
+        holdSlot(ctx, async () => {
+          const jobs = jobsOf(model, ctx);
+          const statuses = (args.where?.status ?? null) as TaskStatus[] | null;
+          return modelEvents(model, await directory.events(), statuses, (resource) =>
+            jobs.may("subscribe", resource.info.resourceId),
+          );
+        }),
       resolve: (resource) => resource,
     }),
   );

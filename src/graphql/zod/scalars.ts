@@ -31,10 +31,14 @@ function parseDateTime(value: unknown): Date {
   if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
   if (typeof value === "string" && isoDateTime.safeParse(value).success) {
     const date = new Date(value);
-    if (!Number.isNaN(date.getTime())) return date;
+    // PostgreSQL stores no year 0 (nor any before it): the years 1 to 9999 are accepted.
+    const year = date.getUTCFullYear();
+    if (!Number.isNaN(date.getTime()) && year >= 1 && year <= 9999) return date;
   }
   throw new GraphQLError(
-    `DateTime must be an ISO 8601 date-time with a time zone, e.g. ${DATE_TIME_EXAMPLE}; got ${describeValue(value)}`,
+    `DateTime must be an ISO 8601 date-time with a time zone, e.g. ${DATE_TIME_EXAMPLE}; got ${describeValue(value)} (years 1 to 9999)`,
+    // graphql-js copies these onto the variable's error: the caller's input was bad.
+    { extensions: { code: "VALIDATION_FAILED" } },
   );
 }
 

@@ -39,7 +39,9 @@ function decodeCursor(cursor: string, field: string): [Date, string] {
   try {
     const [time, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
     if (typeof time === "string" && typeof id === "string" && !Number.isNaN(Date.parse(time))) {
-      return [new Date(time), id];
+      // A forged cursor: a time PostgreSQL cannot store, or an id it cannot take (NUL).
+      const year = new Date(time).getUTCFullYear();
+      if (year >= 1 && year <= 9999 && !id.includes("\u0000")) return [new Date(time), id];
     }
   } catch {
     // reported below
