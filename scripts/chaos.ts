@@ -43,10 +43,13 @@ await sql`create table if not exists chaos_executions (resource_id text not null
 const faults = new Map<number, number>();
 const workers: Child[] = [];
 const paused = new Set<number>();
+/** Workers that have started consuming: only those are killed or paused. */
+const ready = new Set<number>();
 const spawnWorker = async () => {
   const child = spawnTs("scripts/chaos-worker.ts", { DATABASE_URL: url });
   workers.push(child);
   await waitForOutput(child, "ready", 60_000);
+  ready.add(child.pid);
   return child;
 };
 await Promise.all(Array.from({ length: WORKERS }, spawnWorker));
@@ -74,7 +77,7 @@ const plan: { at: number; fault: Fault }[] = [
   })),
 ].sort((a, b) => a.at - b.at);
 const counts = { kill: 0, pause: 0, connection: 0 };
-const alive = () => workers.filter((w) => !w.done() && !paused.has(w.pid));
+const alive = () => workers.filter((w) => !w.done() && ready.has(w.pid) && !paused.has(w.pid));
 for (const { at, fault } of plan) {
   await sleep(Math.max(0, started + at - Date.now()));
   const candidates = alive();
@@ -88,7 +91,7 @@ for (const { at, fault } of plan) {
   } else if (fault === "kill") {
     faults.set(victim.pid, Date.now());
     victim.process.kill("SIGKILL");
-    void spawnWorker();
+    spawnWorker().catch((error: unknown) => console.error(`chaos: a replacement worker did not start: ${error}`));
   } else {
     faults.set(victim.pid, Date.now());
     paused.add(victim.pid);
