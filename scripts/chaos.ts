@@ -4,7 +4,7 @@
 // 0 only if no job was lost or stuck and every duplicate execution follows a kill or pause.
 //
 // Settings (environment): JOBS (2000), WORKERS (4), KILLS (20), PAUSES (5),
-// CONNECTION_KILLS (10), FAULT_WINDOW_S (60). DATABASE_URL: a server to make a scratch
+// CONNECTION_KILLS (10), FAULT_WINDOW_S (90). DATABASE_URL: a server to make a scratch
 // database on; without it, a private embedded PostgreSQL in a temp folder (durable settings).
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
@@ -23,7 +23,7 @@ const WORKERS = Number(process.env.WORKERS ?? 4);
 const KILLS = Number(process.env.KILLS ?? 20);
 const PAUSES = Number(process.env.PAUSES ?? 5);
 const CONNECTION_KILLS = Number(process.env.CONNECTION_KILLS ?? 10);
-const FAULT_WINDOW_MS = Number(process.env.FAULT_WINDOW_S ?? 60) * 1000;
+const FAULT_WINDOW_MS = Number(process.env.FAULT_WINDOW_S ?? 90) * 1000;
 /** Longer than the default staleAfter (15 s): a paused worker's jobs are recovered meanwhile. */
 const PAUSE_MS = 20_000;
 const SETTLE_MS = 120_000;
@@ -80,6 +80,9 @@ const counts = { kill: 0, pause: 0, connection: 0 };
 const alive = () => workers.filter((w) => !w.done() && ready.has(w.pid) && !paused.has(w.pid));
 for (const { at, fault } of plan) {
   await sleep(Math.max(0, started + at - Date.now()));
+  // A kill or pause waits (bounded) until two workers are running, so that one always is.
+  const wait = Date.now() + 60_000;
+  while (fault !== "connection" && alive().length < 2 && Date.now() < wait) await sleep(200);
   const candidates = alive();
   const victim = candidates[Math.floor(Math.random() * candidates.length)];
   if (fault === "connection") {
