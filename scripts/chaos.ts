@@ -26,7 +26,9 @@ const CONNECTION_KILLS = Number(process.env.CONNECTION_KILLS ?? 10);
 const FAULT_WINDOW_MS = Number(process.env.FAULT_WINDOW_S ?? 90) * 1000;
 /** Longer than the default staleAfter (15 s): a paused worker's jobs are recovered meanwhile. */
 const PAUSE_MS = 20_000;
-const SETTLE_MS = 120_000;
+/** After the last fault: jobs still open when nothing has moved for this long are stuck. */
+const QUIET_MS = 90_000;
+const DEADLINE_MS = 600_000;
 
 const { url, dispose } = await scratchDatabase();
 const spec = new Spec().configure({
@@ -48,7 +50,7 @@ const ready = new Set<number>();
 const spawnWorker = async () => {
   const child = spawnTs("scripts/chaos-worker.ts", { DATABASE_URL: url });
   workers.push(child);
-  await waitForOutput(child, "ready", 60_000);
+  await waitForOutput(child, "ready", 180_000);
   ready.add(child.pid);
   return child;
 };
@@ -107,12 +109,15 @@ for (const { at, fault } of plan) {
   counts[fault]++;
 }
 
-// Wait for every job to end (bounded).
-const deadline = Date.now() + SETTLE_MS + PAUSE_MS;
+// Wait for every job to end: stop when none is open, or when nothing has moved for
+// QUIET_MS (what is open then is stuck), or at the deadline.
+const deadline = started + DEADLINE_MS;
 let open = JOBS;
-while (Date.now() < deadline) {
+let lastChange = Date.now();
+while (Date.now() < deadline && Date.now() - lastChange < QUIET_MS) {
   const [row] = await sql<{ n: number }[]>`
     select count(*)::int as n from jobstar.resources where status in ('pending', 'processing')`;
+  if ((row?.n ?? JOBS) !== open) lastChange = Date.now();
   open = row?.n ?? JOBS;
   if (open === 0 && paused.size === 0) break;
   await sleep(500);

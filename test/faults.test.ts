@@ -22,8 +22,8 @@ const children: Child[] = [];
 beforeAll(async () => {
   ({ url, drop } = await freshDatabase());
   sql = postgres(url, { max: 1, onnotice: () => {} });
-  // This process consumes nothing: like an API server, it only sweeps (stale after 2 s).
-  spec = testSpec(url, "graphile", { heartbeatInterval: 0.3, staleAfter: 2 });
+  // This process consumes nothing: like an API server, it only sweeps (stale after 3 s).
+  spec = testSpec(url, "graphile", { heartbeatInterval: 0.3, staleAfter: 3 });
   await spec.start();
 });
 

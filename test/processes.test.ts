@@ -21,8 +21,8 @@ beforeAll(async () => {
   ({ url, drop } = await freshDatabase());
   sql = postgres(url, { max: 1, onnotice: () => {} });
   // This process only creates and reads jobs (until the crash test consumes). A job
-  // whose heartbeat is 1 s old counts as lost.
-  spec = testSpec(url, "graphile", { staleAfter: 1 });
+  // whose heartbeat is 3 s old counts as lost.
+  spec = testSpec(url, "graphile", { staleAfter: 3 });
   await spec.start(); // migrates before any worker starts
 });
 
@@ -110,7 +110,7 @@ it("a worker killed mid-job loses no job and leaves none stuck (invariant 3)", a
   // graphile-worker's own rules).
   expect((await scripts.get(id)).data.status).toBe(TaskStatus.PROCESSING);
 
-  // A consumer in this process notices the silence (staleAfter 1 s), recovers the job,
+  // A consumer in this process notices the silence (staleAfter 3 s), recovers the job,
   // releases the dead worker's lock and runs the job again.
   await scripts.startConsume({ block: false });
   const done = await waitFor(

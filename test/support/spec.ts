@@ -10,8 +10,12 @@ import { ScriptJob, script, TrainingJob, training } from "../fixtures/models.js"
 
 export type Backend = "simple" | "graphile";
 
-/** Run settings that keep tests fast: no retry backoff, quick heartbeats. */
-export const FAST: QueueFactoryOptions = { retryDelay: () => 0, heartbeatInterval: 0.2, staleAfter: 2 };
+/**
+ * Run settings that keep tests fast: no retry backoff, quick heartbeats. Stale after 5 s:
+ * on a loaded 2-core machine a live worker's heartbeat can be late by seconds, and a
+ * recovery a test did not ask for would change the history it checks.
+ */
+export const FAST: QueueFactoryOptions = { retryDelay: () => 0, heartbeatInterval: 0.2, staleAfter: 5 };
 
 /** A queue factory of `backend` with test settings. */
 export function queueFactory(
