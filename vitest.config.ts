@@ -14,7 +14,7 @@ export default defineConfig({
     globalSetup: ["./test/support/global-setup.ts"],
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    hookTimeout: 120_000,
     pool: "forks",
   },
 });

@@ -17,7 +17,7 @@ beforeAll(async () => {
     HOST: "0.0.0.0",
     WORKER: "0",
   });
-  await waitForOutput(server, "GraphiQL at ", 30_000);
+  await waitForOutput(server, "GraphiQL at ", 90_000);
   const printed = /GraphiQL at (http:\/\/[^\s]+\/graphql)/.exec(server.stdout());
   if (!printed?.[1]) throw new Error(`no URL in the demo server's output:\n${server.stdout()}`);
   url = printed[1];

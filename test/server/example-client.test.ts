@@ -19,7 +19,7 @@ beforeAll(async () => {
     HOST: "127.0.0.1",
     JOBSTAR_TOKENS: "dora:secret-d,erin:secret-e:admin",
   });
-  await waitForOutput(server, "GraphiQL at ", 30_000);
+  await waitForOutput(server, "GraphiQL at ", 90_000);
   const printed = /GraphiQL at (http:\/\/127\.0\.0\.1:\d+\/graphql)/.exec(server.stdout());
   if (!printed?.[1]) throw new Error(`no URL in the demo server's output:\n${server.stdout()}`);
   url = printed[1];
