@@ -45,7 +45,7 @@ beforeAll(async () => {
   await spec.start();
   serverA = await createServer(spec, { port: 0, user: userOf });
   apiB = spawnTs(path.join(FIXTURES, "api.ts"), { DATABASE_URL: db.url });
-  await waitForOutput(apiB, "}\n", 30_000);
+  await waitForOutput(apiB, "}\n", 90_000);
   urlB = (JSON.parse(apiB.stdout().split("\n")[0] ?? "") as { url: string }).url;
 });
 
@@ -73,7 +73,7 @@ async function ensureWorker(): Promise<void> {
   if (!worker) {
     worker = spawnTs("test/fixtures/worker.ts", { DATABASE_URL: db.url });
   }
-  await waitForOutput(worker, "ready", 30_000);
+  await waitForOutput(worker, "ready", 90_000);
 }
 
 function client(url: string, kind: "graphql-ws" | "graphql-sse"): Transport {
