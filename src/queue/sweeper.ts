@@ -24,7 +24,7 @@ export interface SweeperDeps {
 export const RECOVERY_USER = "jobstar:recovery";
 
 /**
- * Runs in every live jobstar process (API servers included), every `heartbeatInterval`:
+ * Runs in every live jobstar process (API servers included), twice per `heartbeatInterval`:
  * releases the queue entries held by consumers that stopped beating, and recovers the
  * PROCESSING jobs whose heartbeat is older than `staleAfter` (a retry spent, as SpecStar
  * does). Several sweepers at once are safe: each job is locked `skip locked` and
@@ -37,10 +37,10 @@ export class Sweeper {
 
   constructor(private readonly deps: SweeperDeps) {}
 
-  /** Sweeps every `heartbeatInterval`. */
+  /** Sweeps every half `heartbeatInterval`: a job is recovered at most that long after it turned stale. */
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.sweep(), this.deps.settings.heartbeatInterval * 1000);
+    this.timer = setInterval(() => void this.sweep(), this.deps.settings.heartbeatInterval * 500);
     this.timer.unref();
   }
 
