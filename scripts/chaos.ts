@@ -96,7 +96,9 @@ for (const { at, fault } of plan) {
   } else if (fault === "kill") {
     faults.set(victim.pid, Date.now());
     victim.process.kill("SIGKILL");
-    spawnWorker().catch((error: unknown) => console.error(`chaos: a replacement worker did not start: ${error}`));
+    spawnWorker().catch((error: unknown) =>
+      console.error(`chaos: a replacement worker did not start: ${error}`),
+    );
   } else {
     faults.set(victim.pid, Date.now());
     paused.add(victim.pid);

@@ -77,6 +77,7 @@ const MAX_RESTART_DELAY_MS = 30_000;
 
 class GraphileMessageQueue implements MessageQueue {
   private readonly consumers = new Set<SupervisedRunner>();
+  private sweeps = 0;
   private readonly log: Logger;
 
   constructor(
@@ -112,29 +113,26 @@ class GraphileMessageQueue implements MessageQueue {
 
   async releaseDead(staleAfter: number): Promise<number> {
     // A lock is valid only while its holder (a graphile-worker pool) is seen alive in
-    // jobstar.workers; a holder missing there (it died before its first heartbeat) counts
-    // once its lock is older than staleAfter.
+    // jobstar.workers. Every sweep releases the locks of registered holders that stopped
+    // beating (a cheap look at a small table); every twelfth sweep also looks through
+    // graphile-worker's locks for holders never registered (a process that died before its
+    // first heartbeat), once their locks are older than staleAfter.
     const s = this.database.sql;
-    const [row] = await s<{ released: number }[]>`
-      with cutoff as (select ${staleCutoff(s, staleAfter)} as t),
-      dead as (
-        select distinct j.locked_by as id
-        from graphile_worker.jobs as j, cutoff
-        where j.locked_by is not null and j.locked_at < cutoff.t and j.task_identifier like 'jobstar:%'
-          and not exists (
-            select 1 from jobstar.workers as w where w.id = j.locked_by and w.last_seen_at >= cutoff.t)
-      )
+    const cutoff = staleCutoff(s, staleAfter);
+    const [known] = await s<{ released: number }[]>`
+      with dead as (delete from jobstar.workers where last_seen_at < ${cutoff} returning id)
       select cardinality(array(select id from dead)) as released,
              graphile_worker.force_unlock_workers(array(select id from dead))`;
-    const released = row?.released ?? 0;
-    if (released > 0) {
-      // An entry replaced while its holder was away (a recovery re-enqueued the job) was
-      // retired by graphile-worker (key cleared, attempts spent); its holder would have
-      // deleted it on finishing, so with the holder dead, delete it here.
-      await s`select graphile_worker.complete_jobs(array(
-        select id from graphile_worker.jobs
-        where task_identifier like 'jobstar:%' and locked_at is null and key is null
-          and attempts >= max_attempts))`;
+    let released = known?.released ?? 0;
+    if (this.sweeps++ % 12 === 0) {
+      const [unknown] = await s<{ released: number }[]>`
+        with dead as (
+          select distinct j.locked_by as id from graphile_worker.jobs as j
+          where j.locked_by is not null and j.locked_at < ${cutoff} and j.task_identifier like 'jobstar:%'
+            and not exists (select 1 from jobstar.workers as w where w.id = j.locked_by))
+        select cardinality(array(select id from dead)) as released,
+               graphile_worker.force_unlock_workers(array(select id from dead))`;
+      released += unknown?.released ?? 0;
     }
     return released;
   }

@@ -3,7 +3,6 @@ import type { Logger } from "../log.js";
 import type { RegisteredModel } from "../model/registration.js";
 import type { Database } from "../store/database.js";
 import { findStaleJobs } from "../store/queries/stale-jobs.js";
-import { forgetDeadWorkers } from "../store/queries/workers.js";
 import { resources } from "../store/tables.js";
 import { outageReason } from "../store/transient.js";
 import { inUnitOfWork } from "../store/unit-of-work.js";
@@ -60,10 +59,9 @@ export class Sweeper {
   }
 
   private async sweepOnce(): Promise<SweepResult> {
-    const { queue, settings, database, log } = this.deps;
+    const { queue, settings, log } = this.deps;
     try {
       const released = await queue.releaseDead(settings.staleAfter);
-      await forgetDeadWorkers(database.sql, settings.staleAfter);
       const recovered = await this.recoverStale();
       if (released > 0) log.warn(`released the queue entries of ${released} dead worker(s)`);
       if (this.failing) log.info("sweeping works again");

@@ -1,6 +1,5 @@
 import os from "node:os";
 import type postgres from "postgres";
-import { staleCutoff } from "./leases.js";
 
 /** Marks the workers `ids` of this process alive now (inserting them the first time). */
 export async function touchWorkers(sql: postgres.Sql, ids: string[]): Promise<void> {
@@ -15,11 +14,4 @@ export async function touchWorkers(sql: postgres.Sql, ids: string[]): Promise<vo
 export async function removeWorkers(sql: postgres.Sql, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await sql`delete from jobstar.workers where id in (select json_array_elements_text(${JSON.stringify(ids)}::json))`;
-}
-
-/** Deletes the rows of workers not seen for `staleAfter` seconds; returns their ids. */
-export async function forgetDeadWorkers(sql: postgres.Sql, staleAfter: number): Promise<string[]> {
-  const rows = await sql<{ id: string }[]>`
-    delete from jobstar.workers where last_seen_at < ${staleCutoff(sql, staleAfter)} returning id`;
-  return rows.map((row) => row.id);
 }
