@@ -17,13 +17,22 @@ export async function touchLeases(sql: postgres.Sql, leases: LeaseKey[]): Promis
   const rows = JSON.stringify(
     leases.map(({ resourceId, attempt }) => ({ resource_id: resourceId, attempt })),
   );
+  // The running attempt's draft revision is touched in place too: readers of the job
+  // (the API, the UI) see the heartbeat where they see the rest of its state.
   const touched = await sql<{ resource_id: string }[]>`
-    update jobstar.resources as r
-    set last_heartbeat_at = now(),
-        data = jsonb_set(r.data, '{lastHeartbeatAt}', to_jsonb(now()))
-    from json_to_recordset(${rows}::json) as l(resource_id text, attempt int)
-    where r.resource_id = l.resource_id and r.attempt = l.attempt and r.status = 'processing'
-    returning r.resource_id`;
+    with touched as (
+      update jobstar.resources as r
+      set last_heartbeat_at = now(),
+          data = jsonb_set(r.data, '{lastHeartbeatAt}', to_jsonb(now()))
+      from json_to_recordset(${rows}::json) as l(resource_id text, attempt int)
+      where r.resource_id = l.resource_id and r.attempt = l.attempt and r.status = 'processing'
+      returning r.resource_id, r.current_revision_id
+    ), drafts as (
+      update jobstar.revisions as v
+      set data = jsonb_set(v.data, '{lastHeartbeatAt}', to_jsonb(now())), updated_time = now()
+      from touched where v.revision_id = touched.current_revision_id
+    )
+    select resource_id from touched`;
   const alive = new Set(touched.map((row) => row.resource_id));
   return new Set(ids.filter((id) => !alive.has(id)));
 }
