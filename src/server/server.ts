@@ -5,6 +5,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { createGraphQLHandler, type GraphQLHandler, type GraphQLHandlerOptions } from "../graphql/yoga.js";
 import type { Spec } from "../spec.js";
+import { createUiHandler } from "./ui.js";
 
 /** Options of {@link createServer}. */
 export interface ServerOptions extends GraphQLHandlerOptions {
@@ -14,6 +15,8 @@ export interface ServerOptions extends GraphQLHandlerOptions {
   host?: string;
   /** How long `close()` lets in-flight HTTP requests finish before cutting them, in ms. Default: 5000. */
   shutdownTimeout?: number;
+  /** Serve the operator UI at `/ui` (and redirect `/` there). Default: true. */
+  ui?: boolean;
 }
 
 /** A listening jobstar API server. */
@@ -40,12 +43,15 @@ interface RootValue {
 
 /**
  * Serves a spec's GraphQL API: HTTP and SSE through graphql-yoga, graphql-ws on the
- * same path, GraphiQL for browsers, `/health` and `/ready`.
+ * same path, GraphiQL for browsers, the operator UI at `/ui`, `/health` and `/ready`.
  */
 export async function createServer(spec: Spec, options: ServerOptions = {}): Promise<JobstarServer> {
   const yoga = createGraphQLHandler(spec, options);
   const endpoint = yoga.graphqlEndpoint;
-  const http = createHttpServer(yoga);
+  const ui = options.ui === false ? null : createUiHandler();
+  const http = createHttpServer((request, response) => {
+    if (!ui?.(request, response)) void yoga(request, response);
+  });
   // Responses in flight, so that close() can end SSE streams (which would never end by
   // themselves) and close each keep-alive connection as soon as its request is done.
   const inFlight = new Set<ServerResponse>();
