@@ -23,7 +23,10 @@ const server = await createServer(spec, {
     request?.headers.get("x-user") ??
     (typeof connectionParams?.user === "string" ? connectionParams.user : null),
 });
-console.log(`jobstar demo: GraphiQL at ${server.url}${process.env.WORKER === "0" ? " (API only)" : ""}`);
+const ui = server.url.replace(/\/graphql$/, "/ui");
+console.log(
+  `jobstar demo: GraphiQL at ${server.url}, operator UI at ${ui}${process.env.WORKER === "0" ? " (API only)" : ""}`,
+);
 
 const shutdown = async () => {
   await server.close();

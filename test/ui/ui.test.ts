@@ -3,7 +3,7 @@
 
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { collectErrors, ensureUiBuilt, launchBrowser, screenshot } from "../support/browser.js";
+import { ARTIFACTS, collectErrors, ensureUiBuilt, launchBrowser, screenshot } from "../support/browser.js";
 import { type Child, spawnTs, stopChild, waitForOutput } from "../support/child.js";
 import { freshDatabase } from "../support/database.js";
 
@@ -50,11 +50,11 @@ function watch(page: Page) {
   page.on("close", () => errors.push(...pageErrors));
 }
 
-/** Submits a job over the API, as another client would. */
-async function submit(model: string, input: unknown): Promise<string> {
+/** Submits a job over the API, as another client (`user`) would. */
+async function submit(model: string, input: unknown, user = "anonymous"): Promise<string> {
   const response = await fetch(`${origin}/graphql`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "x-user": user },
     body: JSON.stringify({
       query: `mutation($input: Submit${model}Input!) { job: submit${model}(input: $input) { id } }`,
       variables: { input },
@@ -200,6 +200,70 @@ it("reruns a failed FlakyJob", async () => {
   await page.close();
 });
 
+it("filters, sorts and pages a model's jobs", async () => {
+  // Delayed jobs: they stay PENDING, so the listing does not move under the test.
+  const delayed = (i: number) => ({
+    payload: { data_id: `bulk:${i}`, algo: "mlp", params: {} },
+    partitionKey: "bulk",
+    periodicInitialDelaySeconds: 3600,
+  });
+  const ids: string[] = [];
+  for (let i = 0; i < 60; i++) ids.push(await submit("TrainingJob", delayed(i), i < 55 ? "erin" : "frank"));
+  const page = await open("/ui/models/TrainingJob?partitionKey=bulk");
+  await page.getByText("60 jobs").waitFor();
+  expect(await page.locator("tr[data-job-id]").count()).toBe(50);
+  // Newest first: the last submitted leads.
+  expect(await page.locator("tr[data-job-id]").first().getAttribute("data-job-id")).toBe(ids[59]);
+  await page.getByRole("button", { name: "Next →" }).click();
+  await expect.poll(() => page.locator("tr[data-job-id]").count()).toBe(10);
+  expect(await page.locator("tr[data-job-id]").last().getAttribute("data-job-id")).toBe(ids[0]);
+  await page.getByRole("button", { name: "← Previous" }).click();
+  await expect.poll(() => page.locator("tr[data-job-id]").count()).toBe(50);
+  expect(await page.locator("tr[data-job-id]").first().getAttribute("data-job-id")).toBe(ids[59]);
+
+  await page.getByRole("button", { name: /^Created/ }).click();
+  await expect.poll(() => page.locator("tr[data-job-id]").first().getAttribute("data-job-id")).toBe(ids[0]);
+
+  await page.getByLabel("Creator").fill("frank");
+  await page.getByLabel("pending").check();
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByText("5 jobs").waitFor();
+  expect(new URL(page.url()).search).toContain("createdBy=frank");
+  await page.getByLabel("completed").check();
+  await page.getByLabel("pending").uncheck();
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByText("No jobs match.").waitFor();
+  await page.close();
+});
+
+it("shows the server's message when it refuses an action", async () => {
+  const id = await submit("TrainingJob", {
+    payload: { data_id: "refused", algo: "mlp", params: {} },
+    periodicInitialDelaySeconds: 3600,
+  });
+  const page = await context.newPage();
+  watch(page);
+  // No live updates on this page (its WebSocket goes nowhere), so it still offers Cancel
+  // after another client has cancelled the job.
+  await page.routeWebSocket(/\/graphql$/, () => {});
+  await page.goto(`${origin}/ui/jobs/${encodeURIComponent(id)}`);
+  await seeStatuses(page, ".job-title .badge", ["PENDING"]);
+  await fetch(`${origin}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      query: "mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }",
+      variables: { id },
+    }),
+  });
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel job" }).click();
+  const banner = page.locator(".error-banner");
+  await banner.waitFor();
+  expect(await banner.textContent()).toMatch(/cancel/i);
+  await page.close();
+});
+
 it("sends the token it is given on every request, from session storage", async () => {
   const page = await open("/ui/");
   await page.locator('[data-model="FlakyJob"]').waitFor();
@@ -231,7 +295,7 @@ it("is usable by keyboard, on a phone and in dark mode", async () => {
   await page.waitForURL(/\/ui\/models\/TrainingJob$/);
 
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.locator("table.jobs").waitFor();
+  await page.getByText(/^\d+ jobs?$/).waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow, "no sideways scrolling of the page on a phone").toBeLessThanOrEqual(0);
   await screenshot(page, "model-phone");
@@ -243,5 +307,7 @@ it("is usable by keyboard, on a phone and in dark mode", async () => {
   await page.goto(`${origin}/ui/`);
   await page.locator('[data-model="TrainingJob"] figure.chart').waitFor();
   await screenshot(page, "overview-dark");
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.screenshot({ path: `${ARTIFACTS}/overview-final.png` });
   await page.close();
 });

@@ -98,7 +98,7 @@ export function overview(
   operation: Operation<Record<string, unknown>, Record<string, never>>;
   read: (data: Record<string, unknown>) => ModelSummary[];
 } {
-  const end = new Date(Math.ceil(now.getTime() / 60_000) * 60_000);
+  const end = new Date(Math.ceil(now.getTime() / 60_000) * 60_000); // the chart's last minute ends here
   const bounds = Array.from({ length: CHART_MINUTES + 1 }, (_, i) =>
     new Date(end.getTime() - (CHART_MINUTES - i) * 60_000).toISOString(),
   );

@@ -99,6 +99,12 @@ export function ModelPage({ model, search }: { model: Model; search: string }) {
   const refreshPage = useDebounced(refetch, 500);
 
   useLive(events, {}, ({ event }) => {
+    const shown = state.data?.list.edges.some((edge) => edge.node.id === event.id);
+    // A job not on this page: on the first page it may belong there (a new job), so ask again.
+    if (!shown) {
+      if (firstPage && matches(event, filters)) refreshPage();
+      return;
+    }
     setLive((current) => {
       const known = current.get(event.id);
       if (known && revisionNumber(known) >= revisionNumber(event)) return current;
@@ -106,9 +112,6 @@ export function ModelPage({ model, search }: { model: Model; search: string }) {
       next.set(event.id, event);
       return next;
     });
-    const shown = state.data?.list.edges.some((edge) => edge.node.id === event.id);
-    // A job not on this page: on the first page it may belong there (a new job), so ask again.
-    if (!shown && firstPage && matches(event, filters)) refreshPage();
   });
 
   const go = (next: Partial<Filters>) =>
