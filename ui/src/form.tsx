@@ -62,8 +62,11 @@ interface Props {
 
 function Hint({ schema }: { schema: JsonSchema }) {
   const bits: string[] = [];
-  if (schema.minimum !== undefined) bits.push(`≥ ${schema.minimum}`);
-  if (schema.maximum !== undefined) bits.push(`≤ ${schema.maximum}`);
+  // zod gives every integer the safe-integer bounds: only real limits are worth saying.
+  const real = (bound: number | undefined): bound is number =>
+    bound !== undefined && Math.abs(bound) < Number.MAX_SAFE_INTEGER;
+  if (real(schema.minimum)) bits.push(`≥ ${schema.minimum}`);
+  if (real(schema.maximum)) bits.push(`≤ ${schema.maximum}`);
   if (schema.minLength !== undefined) bits.push(`at least ${schema.minLength} character(s)`);
   if (!schema.description && bits.length === 0) return null;
   return (
