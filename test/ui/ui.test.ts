@@ -278,6 +278,55 @@ it("sends the token it is given on every request, from session storage", async (
   await page.close();
 });
 
+it("asks for a token when the server wants one, and sends it over HTTP and graphql-ws", async () => {
+  // The server's side of authentication is not here yet: play its contract in the
+  // browser's network layer (401 + UNAUTHENTICATED without "Bearer good"), and pass
+  // everything else on to the real server.
+  const guarded = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await guarded.newPage();
+  // The browser logs each 401 as a console error, which is the point here: collect only
+  // the page's uncaught exceptions.
+  page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
+  const connectionParams: unknown[] = [];
+  await page.routeWebSocket(/\/graphql$/, (ws) => {
+    const upstream = ws.connectToServer();
+    ws.onMessage((message) => {
+      const parsed = JSON.parse(String(message)) as { type: string; payload?: unknown };
+      if (parsed.type === "connection_init") connectionParams.push(parsed.payload);
+      upstream.send(message);
+    });
+  });
+  // urql sends short queries as GET (`/graphql?query=…`), the rest as POST.
+  await page.route(
+    (url) => url.pathname === "/graphql",
+    async (route) => {
+      if (route.request().headers().authorization === "Bearer good") return route.continue();
+      await route.fulfill({
+        status: 401,
+        contentType: "application/json",
+        body: JSON.stringify({
+          errors: [{ message: "A token is required.", extensions: { code: "UNAUTHENTICATED" } }],
+        }),
+      });
+    },
+  );
+  await page.goto(`${origin}/ui/models/TrainingJob`);
+  await page.getByText("The server needs a token to show anything.").waitFor();
+  await page.locator("#token").fill("bad");
+  await page.getByRole("button", { name: "Use token" }).click();
+  await page.getByText("The server refused this token.").waitFor();
+  await page.locator("#token").fill("good");
+  await page.getByRole("button", { name: "Use token" }).click();
+  await page.getByText(/^\d+ jobs?$/).waitFor();
+  await expect.poll(() => connectionParams).toContainEqual({ authorization: "Bearer good" });
+  // A new tab of the same session would ask again; this one keeps it across reloads.
+  await page.reload();
+  await page.getByText(/^\d+ jobs?$/).waitFor();
+  await screenshot(page, "token-accepted");
+  await page.close();
+  await guarded.close();
+});
+
 it("is usable by keyboard, on a phone and in dark mode", async () => {
   const page = await open("/ui/");
   await page.locator('[data-model="TrainingJob"]').waitFor();
