@@ -7,10 +7,22 @@ import { authHeaders } from "./auth.ts";
 /** The API's path, on the origin that served the UI. */
 export const GRAPHQL_PATH = "/graphql";
 
+const reconnectListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` each time the WebSocket connects again after a drop: events may
+ * have been missed meanwhile, so what is shown should be read again. Returns the unsubscribe.
+ */
+export function onReconnect(listener: () => void): () => void {
+  reconnectListeners.add(listener);
+  return () => reconnectListeners.delete(listener);
+}
+
 /** A urql client for the API, with `token` (if any) on every request. */
 export function createClient(token: string | null, onUnauthenticated: () => void): Client {
   const wsUrl = new URL(GRAPHQL_PATH, window.location.href);
   wsUrl.protocol = wsUrl.protocol === "https:" ? "wss:" : "ws:";
+  let connections = 0;
   const ws = createWsClient({
     url: wsUrl.toString(),
     lazy: true,
@@ -18,6 +30,10 @@ export function createClient(token: string | null, onUnauthenticated: () => void
     shouldRetry: () => true,
     connectionParams: () => (token ? { authorization: `Bearer ${token}` } : {}),
     on: {
+      connected: () => {
+        connections += 1;
+        if (connections > 1) for (const listener of reconnectListeners) listener();
+      },
       closed: (event) => {
         // 4401/4403: the server refused the connection's credentials.
         const code = (event as { code?: number }).code;

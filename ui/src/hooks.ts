@@ -2,6 +2,7 @@
 // from dynamic.ts), always from the network: the UI shows live data, not a cache.
 import { useEffect, useRef } from "react";
 import { type AnyVariables, type UseQueryState, useMutation, useQuery, useSubscription } from "urql";
+import { onReconnect } from "./client.ts";
 import type { Operation } from "./dynamic.ts";
 import type { TypedDocumentString } from "./gql/graphql.ts";
 
@@ -79,4 +80,18 @@ export function useDebounced(callback: () => void, ms: number): () => void {
       saved.current();
     }, ms);
   };
+}
+
+/** Calls `callback` when the live connection comes back after a drop (events may have been missed). */
+export function useOnReconnect(callback: () => void): void {
+  const saved = useRef(callback);
+  saved.current = callback;
+  useEffect(() => onReconnect(() => saved.current()), []);
+}
+
+/** Sets the document's title while the page is shown. */
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} · jobstar`;
+  }, [title]);
 }

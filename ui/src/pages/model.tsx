@@ -4,7 +4,7 @@ import { type FormEvent, useMemo, useState } from "react";
 import { StatusBadge, Time } from "../components.tsx";
 import { type JobWhere, type ListVariables, listJobs, modelEvents, type Row, STATUSES } from "../dynamic.ts";
 import type { JobStatus } from "../gql/graphql.ts";
-import { useDebounced, useLive, useOperation } from "../hooks.ts";
+import { useDebounced, useLive, useOnReconnect, useOperation, useTitle } from "../hooks.ts";
 import { type Model, useApi } from "../models.tsx";
 import { jobPath, Link, navigate } from "../router.tsx";
 
@@ -113,6 +113,9 @@ export function ModelPage({ model, search }: { model: Model; search: string }) {
       return next;
     });
   });
+
+  useOnReconnect(refetch);
+  useTitle(model.name);
 
   const go = (next: Partial<Filters>) =>
     navigate(`/models/${model.name}${writeFilters({ ...filters, ...next })}`);

@@ -3,7 +3,7 @@
 import { useMemo, useState } from "react";
 import { Sparkbars, StatusBadge, Time } from "../components.tsx";
 import { modelEvents, overview, STATUSES } from "../dynamic.ts";
-import { useDebounced, useInterval, useLive, useOperation } from "../hooks.ts";
+import { useDebounced, useInterval, useLive, useOnReconnect, useOperation, useTitle } from "../hooks.ts";
 import { type Model, useApi } from "../models.tsx";
 import { jobPath, Link } from "../router.tsx";
 
@@ -18,6 +18,8 @@ export function Overview() {
     if (nextMinute() !== minute) setMinute(nextMinute());
     else refetch();
   }, 2000);
+  useOnReconnect(refresh);
+  useTitle("Overview");
   // The chart's minutes move on even when nothing happens.
   useInterval(() => setMinute(nextMinute()), 10_000, true);
   const summaries = state.data ? read(state.data) : null;
@@ -59,7 +61,7 @@ export function Overview() {
                   </li>
                 ))}
               </ul>
-              {summary && <Sparkbars values={summary.perMinute} label="Jobs per minute" />}
+              {summary && <Sparkbars values={summary.perMinute} label="Jobs created per minute" />}
               <h3>Newest failures</h3>
               {summary && summary.failures.length === 0 && <p className="muted">None.</p>}
               <ul className="failures">

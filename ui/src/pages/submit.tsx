@@ -4,7 +4,7 @@ import { type FormEvent, useMemo, useState } from "react";
 import { errorMessage } from "../client.ts";
 import { submitJob } from "../dynamic.ts";
 import { type FieldErrors, initialValue, inputId, SchemaField } from "../form.tsx";
-import { useAction } from "../hooks.ts";
+import { useAction, useTitle } from "../hooks.ts";
 import type { JsonSchema, Model } from "../models.tsx";
 import { jobPath, Link, navigate } from "../router.tsx";
 
@@ -47,6 +47,7 @@ export function SubmitPage({ model }: { model: Model }) {
   const [jsonErrors, setJsonErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState<string | null>(null);
   const [state, submit] = useAction(useMemo(() => submitJob(model), [model]));
+  useTitle(`New ${model.name}`);
 
   const onJsonError = (path: string, error: string | null) =>
     setJsonErrors((current) => {
