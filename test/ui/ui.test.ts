@@ -97,6 +97,23 @@ it("redirects / to /ui and serves the built assets with their types and caching"
   expect((await fetch(`${origin}/health`)).status).toBe(200);
 });
 
+it("says what is missing for an unknown model, job or page", async () => {
+  const page = await open(
+    `/ui/jobs/${encodeURIComponent("training-job:00000000-0000-0000-0000-000000000000")}`,
+  );
+  await page
+    .getByRole("alert")
+    .filter({ hasText: /not found|no TrainingJob|does not exist/i })
+    .waitFor();
+  await page.goto(`${origin}/ui/models/NoSuchJob`);
+  await page.getByText("There is no model NoSuchJob.").waitFor();
+  await page.goto(`${origin}/ui/jobs/${encodeURIComponent("no-such-job:1")}`);
+  await page.getByText("There is no job no-such-job:1.").waitFor();
+  await page.goto(`${origin}/ui/elsewhere`);
+  await page.getByRole("heading", { name: "Not found" }).waitFor();
+  await page.close();
+});
+
 it("shows every demo model on the overview, with counts and a chart", async () => {
   const page = await open("/");
   expect(new URL(page.url()).pathname).toBe("/ui/");
@@ -158,6 +175,10 @@ it("submits a TrainingJob through the form, shows a field error, then follows th
   expect(await page.getByRole("button", { name: "Cancel" }).count()).toBe(0);
   expect(await page.getByRole("button", { name: "Rerun" }).count()).toBe(1);
   await screenshot(page, "job-completed");
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, "no sideways scrolling of the job page on a phone").toBeLessThanOrEqual(0);
+  await screenshot(page, "job-phone");
   await screenshot(list, "model");
   await list.close();
   await page.close();
