@@ -61,6 +61,10 @@ export function Sparkbars({ values, label }: { values: number[]; label: string }
           </rect>
         ))}
       </svg>
+      <div className="chart-axis" aria-hidden="true">
+        <span>{values.length} min ago</span>
+        <span>now</span>
+      </div>
       <figcaption>
         {label}: {total} in the last hour (peak {Math.max(0, ...values)}/min)
       </figcaption>

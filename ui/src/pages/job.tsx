@@ -67,7 +67,10 @@ function JobView({ id, model, onRestart }: { id: string; model: Model; onRestart
       </nav>
       <header className="page-header">
         <h1 id="job-title" className="job-title">
-          <span className="mono">{job.id}</span> <StatusBadge status={job.status} />
+          <span className="mono">{job.id}</span> {/* Announced when it changes: the page is live. */}
+          <span role="status">
+            <StatusBadge status={job.status} />
+          </span>
         </h1>
         <div className="actions">
           {allowed(job, "cancel") && (
