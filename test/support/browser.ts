@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -28,9 +28,28 @@ function ensureChromium(): void {
   throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
 }
 
-/** Makes sure ui/dist exists (npm install builds it; a checkout without it is built once here). */
+/** The newest modification time of the files under `dir` (recursively), in ms. */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(file) : statSync(file).mtimeMs);
+  }
+  return latest;
+}
+
+/**
+ * Makes sure ui/dist is built from the current ui/src (npm install builds it; a checkout
+ * without it, or with sources changed since, is built again here). Run once per test run
+ * (global setup), as parallel builds would write over each other.
+ */
 export function ensureUiBuilt(): void {
-  if (existsSync(path.join(ROOT, "ui/dist/index.html"))) return;
+  const index = path.join(ROOT, "ui/dist/index.html");
+  const sources = Math.max(
+    newest(path.join(ROOT, "ui/src")),
+    statSync(path.join(ROOT, "ui/index.html")).mtimeMs,
+  );
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   execFileSync("npm", ["run", "build:ui"], { cwd: ROOT, stdio: "inherit" });
 }
 

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { Job, Schema, Spec } from "../../src/index.js";
 import { SimpleMessageQueueFactory } from "../../src/message-queue.js";
 import { createServer, type JobstarServer } from "../../src/server/index.js";
-import { collectErrors, ensureUiBuilt, launchBrowser, screenshot } from "../support/browser.js";
+import { collectErrors, launchBrowser, screenshot } from "../support/browser.js";
 import { freshDatabase } from "../support/database.js";
 
 const PipelinePayload = z.object({
@@ -31,7 +31,6 @@ let page: Page;
 let errors: string[];
 
 beforeAll(async () => {
-  ensureUiBuilt();
   db = await freshDatabase();
   spec = new Spec().configure({
     databaseUrl: db.url,

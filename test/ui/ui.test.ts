@@ -3,7 +3,7 @@
 
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ARTIFACTS, collectErrors, ensureUiBuilt, launchBrowser, screenshot } from "../support/browser.js";
+import { ARTIFACTS, collectErrors, launchBrowser, screenshot } from "../support/browser.js";
 import { type Child, spawnTs, stopChild, waitForOutput } from "../support/child.js";
 import { freshDatabase } from "../support/database.js";
 
@@ -15,7 +15,6 @@ let context: BrowserContext;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  ensureUiBuilt();
   db = await freshDatabase();
   server = spawnTs("examples/demo-server.ts", { DATABASE_URL: db.url, PORT: "0", HOST: "127.0.0.1" });
   await waitForOutput(server, "GraphiQL at ", 30_000);
