@@ -384,6 +384,59 @@ it("asks for a token when the server wants one, and sends it over HTTP and graph
   await guarded.close();
 });
 
+it("shows no action buttons when the server says the viewer may not act", async () => {
+  // Until the server has `viewerCanCancel` / `viewerCanRerun` (with authentication), play
+  // them here: add them to the schema the UI introspects, and answer them as a viewer's
+  // (false) when the UI asks, passing the rest of the query on to the real server.
+  const id = await submit("TrainingJob", {
+    payload: { data_id: "viewer", algo: "mlp", params: {} },
+    periodicInitialDelaySeconds: 3600,
+  });
+  const page = await context.newPage();
+  watch(page);
+  const flag = (name: string) => ({ name, type: { kind: "SCALAR", name: "Boolean", ofType: null } });
+  await page.route(
+    (url) => url.pathname === "/graphql",
+    async (route) => {
+      // urql sends short queries as GET (`?query=…`), the rest as POST.
+      const url = new URL(route.request().url());
+      const post = route.request().postData();
+      const params = post ? (JSON.parse(post) as { query: string }) : null;
+      const query = params?.query ?? url.searchParams.get("query") ?? "";
+      if (query.includes("query SchemaTypes")) {
+        const response = await route.fetch();
+        const json = (await response.json()) as {
+          data: { __schema: { types: { name: string; fields: unknown[] | null }[] } };
+        };
+        const type = json.data.__schema.types.find((t) => t.name === "TrainingJob");
+        type?.fields?.push(flag("viewerCanCancel"), flag("viewerCanRerun"));
+        return route.fulfill({ response, json });
+      }
+      if (query.includes("viewerCanCancel")) {
+        const stripped = query.replace(/viewerCan(Cancel|Rerun)/g, "");
+        url.searchParams.set("query", stripped);
+        const response = await route.fetch(
+          params ? { postData: JSON.stringify({ ...params, query: stripped }) } : { url: url.toString() },
+        );
+        const json = (await response.json()) as { data?: { job?: Record<string, unknown> } };
+        if (json.data?.job) Object.assign(json.data.job, { viewerCanCancel: false, viewerCanRerun: false });
+        return route.fulfill({ response, json });
+      }
+      return route.continue();
+    },
+  );
+  await page.goto(`${origin}/ui/jobs/${encodeURIComponent(id)}`);
+  await seeStatuses(page, ".job-title .badge", ["PENDING"]);
+  await page.locator(".timeline > li").first().waitFor();
+  expect(await page.getByRole("button", { name: "Cancel" }).count()).toBe(0);
+  expect(await page.getByRole("button", { name: "Rerun" }).count()).toBe(0);
+  // The same job, to someone the server does not restrict: Cancel is there.
+  await page.unrouteAll();
+  await page.reload();
+  await page.getByRole("button", { name: "Cancel" }).waitFor();
+  await page.close();
+});
+
 it("is usable by keyboard, on a phone and in dark mode", async () => {
   const page = await open("/ui/");
   await page.locator('[data-model="TrainingJob"]').waitFor();

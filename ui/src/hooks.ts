@@ -18,6 +18,8 @@ export function useOperation<TData, TVariables extends AnyVariables>(
   variables: TVariables,
   pause = false,
 ): [UseQueryState<TData, TVariables>, () => void] {
+  // urql types `variables` as optional or required depending on TVariables; it is always
+  // given here, so the cast only bridges that conditional type.
   const [state, reexecute] = useQuery<TData, TVariables>({
     query: text(op),
     variables,
