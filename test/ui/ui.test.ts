@@ -440,8 +440,11 @@ it("shows no action buttons when the server says the viewer may not act", async 
 it("is usable by keyboard, on a phone and in dark mode", async () => {
   const page = await open("/ui/");
   await page.locator('[data-model="TrainingJob"]').waitFor();
-  await page.keyboard.press("Tab");
+  // From the top bar: the skip link comes first, and shows itself when focused.
+  await page.locator(".brand").focus();
+  await page.keyboard.press("Shift+Tab");
   expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+  expect((await page.locator(".skip").boundingBox())?.x).toBeGreaterThanOrEqual(0);
   await page.keyboard.press("Tab");
   await page.keyboard.press("Tab");
   const focused = await page.evaluate(() => {
@@ -452,6 +455,9 @@ it("is usable by keyboard, on a phone and in dark mode", async () => {
   expect(focused.outline).not.toBe("none");
   await page.keyboard.press("Enter");
   await page.waitForURL(/\/ui\/models\/TrainingJob$/);
+  // After a navigation, focus is on the new page's content: Tab goes into it.
+  await page.keyboard.press("Tab");
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Submit a job");
 
   await page.setViewportSize({ width: 390, height: 844 });
   await page.getByText(/^\d+ jobs?$/).waitFor();
