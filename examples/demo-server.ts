@@ -30,7 +30,10 @@ if (!tokens) {
     "jobstar demo: WARNING: no JOBSTAR_TOKENS, so no authentication: anyone on this machine may do anything (listening on 127.0.0.1 only)",
   );
 }
-console.log(`jobstar demo: GraphiQL at ${server.url}${process.env.WORKER === "0" ? " (API only)" : ""}`);
+const ui = server.url.replace(/\/graphql$/, "/ui");
+console.log(
+  `jobstar demo: GraphiQL at ${server.url}, operator UI at ${ui}${process.env.WORKER === "0" ? " (API only)" : ""}`,
+);
 
 // Ctrl-C reaches this process twice (from the terminal and from npm): the first starts
 // an orderly shutdown (HTTP server, then consumers within their grace period, then the

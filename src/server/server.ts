@@ -19,6 +19,7 @@ import {
   handlerLimits,
 } from "../graphql/yoga.js";
 import type { Spec } from "../spec.js";
+import { createUiHandler } from "./ui.js";
 
 /** {@link RequestLimits} and the limits of WebSocket connections. */
 export interface ServerLimits extends RequestLimits {
@@ -38,6 +39,8 @@ export interface ServerOptions extends GraphQLHandlerOptions {
   host?: string;
   /** How long `close()` lets in-flight HTTP requests finish before cutting them, in ms. Default: 5000. */
   shutdownTimeout?: number;
+  /** Serve the operator UI at `/ui` (and redirect `/` there). Default: true. */
+  ui?: boolean;
 }
 
 /** A listening jobstar API server. */
@@ -67,9 +70,9 @@ const UNAUTHORIZED = 4401;
 
 /**
  * Serves a spec's GraphQL API: HTTP and SSE through graphql-yoga, graphql-ws on the
- * same path, GraphiQL for browsers, `/health` and `/ready`. With `authenticate`, a
- * WebSocket must authenticate in its `connectionParams` (else it is closed with 4401);
- * a WebSocket from a web page is accepted only from the same origin or `allowedOrigins`.
+ * same path, GraphiQL for browsers, the operator UI at `/ui`, `/health` and `/ready`. With
+ * `authenticate`, a WebSocket must authenticate in its `connectionParams` (else it is closed
+ * with 4401); a WebSocket from a web page is accepted only from the same origin or `allowedOrigins`.
  */
 export async function createServer(spec: Spec, options: ServerOptions = {}): Promise<JobstarServer> {
   const {
@@ -84,7 +87,10 @@ export async function createServer(spec: Spec, options: ServerOptions = {}): Pro
   const limits = handlerLimits(yoga);
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const endpoint = yoga.graphqlEndpoint;
-  const http = createHttpServer(yoga);
+  const ui = options.ui === false ? null : createUiHandler();
+  const http = createHttpServer((request, response) => {
+    if (!ui?.(request, response)) void yoga(request, response);
+  });
   // Responses in flight, so that close() can end SSE streams (which would never end by
   // themselves) and close each keep-alive connection as soon as its request is done.
   const inFlight = new Set<ServerResponse>();

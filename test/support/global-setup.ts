@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../../src/store/embedded.js";
+import { ensureUiBuilt } from "./browser.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -16,6 +17,8 @@ declare module "vitest" {
  * cluster (fsync off) of this run alone, so that runs side by side never share one.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The browser tests (test/ui) serve ui/dist: build it first if it is missing or stale.
+  ensureUiBuilt();
   const url = process.env.DATABASE_URL;
   if (url) {
     project.provide("adminDatabaseUrl", url);

@@ -1,0 +1,73 @@
+// The GraphQL client: urql over HTTP for queries and mutations, graphql-ws for
+// subscriptions, both carrying the bearer token when one is set.
+import { createClient as createWsClient } from "graphql-ws";
+import { Client, type CombinedError, fetchExchange, subscriptionExchange } from "urql";
+import { authHeaders } from "./auth.ts";
+
+/** The API's path, on the origin that served the UI. */
+export const GRAPHQL_PATH = "/graphql";
+
+const reconnectListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` each time the WebSocket connects again after a drop: events may
+ * have been missed meanwhile, so what is shown should be read again. Returns the unsubscribe.
+ */
+export function onReconnect(listener: () => void): () => void {
+  reconnectListeners.add(listener);
+  return () => reconnectListeners.delete(listener);
+}
+
+/** A urql client for the API, with `token` (if any) on every request. */
+export function createClient(token: string | null, onUnauthenticated: () => void): Client {
+  const wsUrl = new URL(GRAPHQL_PATH, window.location.href);
+  wsUrl.protocol = wsUrl.protocol === "https:" ? "wss:" : "ws:";
+  let connections = 0;
+  const ws = createWsClient({
+    url: wsUrl.toString(),
+    lazy: true,
+    retryAttempts: Number.POSITIVE_INFINITY,
+    shouldRetry: () => true,
+    connectionParams: () => (token ? { authorization: `Bearer ${token}` } : {}),
+    on: {
+      connected: () => {
+        connections += 1;
+        if (connections > 1) for (const listener of reconnectListeners) listener();
+      },
+      closed: (event) => {
+        // 4401/4403: the server refused the connection's credentials.
+        const code = (event as { code?: number }).code;
+        if (code === 4401 || code === 4403) onUnauthenticated();
+      },
+    },
+  });
+  return new Client({
+    url: GRAPHQL_PATH,
+    requestPolicy: "network-only",
+    fetchOptions: () => ({ headers: authHeaders(token) }),
+    exchanges: [
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription: (request) => ({
+          subscribe: (sink) => ({
+            unsubscribe: ws.subscribe({ ...request, query: request.query ?? "" }, sink),
+          }),
+        }),
+      }),
+    ],
+  });
+}
+
+/** Whether an error means "who are you?": HTTP 401 or the UNAUTHENTICATED code. */
+export function isUnauthenticated(error: CombinedError | undefined): boolean {
+  if (!error) return false;
+  const status = (error.response as Response | undefined)?.status;
+  return status === 401 || error.graphQLErrors.some((e) => e.extensions?.code === "UNAUTHENTICATED");
+}
+
+/** What to tell the operator about a failed operation: the server's own message. */
+export function errorMessage(error: CombinedError): string {
+  const first = error.graphQLErrors[0];
+  if (first) return first.message;
+  return error.networkError?.message ?? error.message;
+}
