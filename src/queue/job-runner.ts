@@ -3,22 +3,22 @@ import type { ValidationError } from "../errors.js";
 import type { EventBus } from "../events/bus.js";
 import type { Logger } from "../log.js";
 import { DelayRetry, type HandlerContext, NoRetry } from "../model/handler.js";
-import { hydrate, type JobData } from "../model/job.js";
+import { hydrate } from "../model/job.js";
 import type { RegisteredModel } from "../model/registration.js";
 import { TaskStatus } from "../model/task-status.js";
 import { parseWith } from "../model/validate.js";
 import type { LogLevel } from "../resource/types.js";
 import type { Database } from "../store/database.js";
-import { appendRevision } from "../store/queries/append-revision.js";
 import { getRevisionRow, lockResourceRow } from "../store/queries/get-resource.js";
 import { type RevisionRow, toRevisionInfo } from "../store/queries/rows.js";
+import { readClaimable, writeTransition } from "../store/queries/write-transition.js";
 import { jobLogs } from "../store/tables.js";
 import { isTransient, outageReason, pause } from "../store/transient.js";
 import { inUnitOfWork } from "../store/unit-of-work.js";
 import type { Lease, Liveness } from "./liveness.js";
 import type { MessageQueue, QueueMessage, RunSettings } from "./message-queue.js";
 import { recordOutcome } from "./record-outcome.js";
-import type { RunOutcome } from "./transitions.js";
+import { nextState, type RunOutcome } from "./transitions.js";
 
 /** What the run loop needs. */
 export interface JobRunnerDeps {
@@ -84,34 +84,43 @@ export class JobRunner {
     await this.finish(claim, run);
   }
 
-  private claim(message: QueueMessage, leasedBy: string): Promise<Claim | null> {
+  /**
+   * Two statements: read the job, then write the claim guarded by what was read (the
+   * current revision, PENDING, the message's token), so two deliveries at once cannot
+   * both claim it and no row lock is held across round trips.
+   */
+  private async claim(message: QueueMessage, leasedBy: string): Promise<Claim | null> {
     const { database, model, workerId } = this.deps;
-    return inUnitOfWork(database.db, async (unit) => {
-      const row = await lockResourceRow(unit.tx, model.schema.key, message.resourceId);
-      if (!row || row.isDeleted) return null;
-      if (row.status === TaskStatus.PROCESSING && row.leasedBy === leasedBy) {
-        // Our own claim, committed before its answer was lost: carry on with it.
-        const revision = await getRevisionRow(unit.tx, row.resourceId, row.currentRevisionId);
-        return revision ? { resourceId: row.resourceId, attempt: row.attempt, revision } : null;
-      }
-      if (row.status !== TaskStatus.PENDING || row.attempt !== message.attempt) return null;
-      const now = new Date();
-      const data: JobData = {
-        ...row.data,
-        status: TaskStatus.PROCESSING,
-        lastHeartbeatAt: now.toISOString(),
-      };
-      const attempt = row.attempt + 1;
-      const { revision } = await appendRevision(unit.tx, row, model.schema.name, {
-        data,
-        status: "draft",
-        user: `worker:${workerId}`,
-        onBehalfOf: row.createdBy,
-        now,
-        lease: { attempt, leasedBy },
-      });
-      return { resourceId: row.resourceId, attempt, revision };
+    const row = await readClaimable(database.sql, model.schema.key, message.resourceId);
+    if (!row || row.isDeleted) return null;
+    if (row.status === TaskStatus.PROCESSING && row.leasedBy === leasedBy) {
+      // Our own claim, committed before its answer was lost: carry on with it.
+      const revision = await getRevisionRow(database.db, row.resourceId, row.currentRevisionId);
+      return revision ? { resourceId: row.resourceId, attempt: row.attempt, revision } : null;
+    }
+    if (row.status !== TaskStatus.PENDING || row.attempt !== message.attempt) return null;
+    const now = new Date();
+    const attempt = row.attempt + 1;
+    const revision = await writeTransition(database.sql, {
+      resourceId: row.resourceId,
+      modelName: model.schema.name,
+      schemaVersion: row.schemaVersion,
+      expect: {
+        revisionId: row.currentRevisionId,
+        number: row.number,
+        status: row.status,
+        attempt: row.attempt,
+      },
+      data: { ...row.data, status: TaskStatus.PROCESSING, lastHeartbeatAt: now.toISOString() },
+      revisionStatus: "draft",
+      user: `worker:${workerId}`,
+      createdBy: row.createdBy,
+      now,
+      attempt,
+      leasedBy,
+      runAt: null,
     });
+    return revision ? { resourceId: row.resourceId, attempt, revision } : null;
   }
 
   private async execute(claim: Claim): Promise<Run> {
@@ -244,6 +253,33 @@ export class JobRunner {
     // The lines not yet stored by a heartbeat; put back if this attempt fails.
     const logs = lease.logs.splice(0);
     try {
+      const now = new Date();
+      const next = nextState(claim.revision.data, outcome, settings, now);
+      if (next.runAt === null) {
+        // The job ends here (completed, failed): one statement, guarded by the claim.
+        const written = await writeTransition(database.sql, {
+          resourceId: claim.resourceId,
+          modelName: model.schema.name,
+          schemaVersion: claim.revision.schemaVersion,
+          expect: {
+            revisionId: claim.revision.revisionId,
+            number: claim.revision.number,
+            status: TaskStatus.PROCESSING,
+            attempt: claim.attempt,
+          },
+          data: next.data,
+          revisionStatus: "stable",
+          user: `worker:${workerId}`,
+          createdBy: claim.revision.createdBy,
+          now,
+          attempt: claim.attempt,
+          leasedBy: null,
+          runAt: null,
+          logs,
+        });
+        return written !== null;
+      }
+      // It runs again: its new queue entry commits with the revision.
       return await inUnitOfWork(database.db, async (unit) => {
         if (logs.length > 0) await unit.tx.insert(jobLogs).values(logs);
         const row = await lockResourceRow(unit.tx, model.schema.key, claim.resourceId);
