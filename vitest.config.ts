@@ -31,5 +31,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Quiet specs (and the processes tests start) unless asked: LOG_LEVEL=info npm test.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
   },
 });

@@ -1,34 +1,22 @@
-// `npm start`: the demo API server and a worker in one process, on DATABASE_URL or
-// the embedded PostgreSQL. PORT picks the port (default 4000); WORKER=0 serves the
-// API only (run `npm run worker` elsewhere to process jobs).
-import { spec } from "jobstar";
+// The demo for the jobstar CLI: `npm start` runs `jobstar serve --models ./examples/demo-server.ts`
+// (API and a worker in one process), `npm run worker` runs `jobstar worker` with it.
+// The CLI reads DATABASE_URL (else the embedded PostgreSQL), PORT (default 4000), HOST,
+// WORKER=0 (API only), CONCURRENCY and LOG_LEVEL.
+import type { Spec } from "jobstar";
 import { GraphileWorkerMessageQueueFactory } from "jobstar/message-queue";
-import { createServer } from "jobstar/server";
-import { addDemoModels, FlakyJob, ReportJob, TrainingJob } from "./demo-models.js";
+import type { ServerOptions } from "jobstar/server";
+import { addDemoModels } from "./demo-models.js";
 
-spec.configure({ messageQueueFactory: new GraphileWorkerMessageQueueFactory({ retryDelay: () => 1 }) });
-addDemoModels(spec);
-
-await spec.start();
-if (process.env.WORKER !== "0") {
-  for (const model of [TrainingJob, ReportJob, FlakyJob]) {
-    await spec.getResourceManager(model).startConsume({ block: false, concurrency: 4 });
-  }
+/** Registers the demo models, on the durable queue with a 1 s retry delay (to watch retries). */
+export default function setup(spec: Spec): void {
+  spec.configure({ messageQueueFactory: new GraphileWorkerMessageQueueFactory({ retryDelay: () => 1 }) });
+  addDemoModels(spec);
 }
-const server = await createServer(spec, {
-  port: Number(process.env.PORT ?? 4000),
-  host: process.env.HOST ?? "127.0.0.1",
+
+/** The demo API server's options; port and host come from the CLI. */
+export const server: ServerOptions = {
   // Demo only: trust a `x-user` header (HTTP) or `user` connection param (graphql-ws).
   user: ({ request, connectionParams }) =>
     request?.headers.get("x-user") ??
     (typeof connectionParams?.user === "string" ? connectionParams.user : null),
-});
-console.log(`jobstar demo: GraphiQL at ${server.url}${process.env.WORKER === "0" ? " (API only)" : ""}`);
-
-const shutdown = async () => {
-  await server.close();
-  await spec.close();
-  process.exit(0);
 };
-process.once("SIGINT", shutdown);
-process.once("SIGTERM", shutdown);

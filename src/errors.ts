@@ -12,6 +12,8 @@ export type ErrorCode =
   | "MODEL_ALREADY_REGISTERED"
   | "UNSUPPORTED_SCHEMA"
   | "CONFIGURATION"
+  | "DATABASE_UNAVAILABLE"
+  | "PORT_IN_USE"
   | "JOB_TIMEOUT";
 
 /** Base class of all jobstar errors. */
@@ -84,5 +86,27 @@ export class UnsupportedSchemaError extends JobstarError {
 export class ConfigurationError extends JobstarError {
   constructor(message: string) {
     super("CONFIGURATION", message);
+  }
+}
+
+/** The database could not be reached or refused the connection; the message names the setting and the fix. */
+export class DatabaseUnavailableError extends JobstarError {
+  /** The setting that holds the database URL (e.g. `DATABASE_URL`). */
+  readonly setting: string;
+
+  constructor(setting: string, message: string, options?: ErrorOptions) {
+    super("DATABASE_UNAVAILABLE", message, options);
+    this.setting = setting;
+  }
+}
+
+/** The API server's port is taken by another process. */
+export class PortInUseError extends JobstarError {
+  constructor(
+    readonly port: number,
+    readonly host: string,
+    fix = "stop the process that holds it or choose another port",
+  ) {
+    super("PORT_IN_USE", `port ${port} on ${host} is already in use: ${fix}`);
   }
 }

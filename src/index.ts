@@ -5,16 +5,19 @@
 export {
   ConfigurationError,
   ConflictError,
+  DatabaseUnavailableError,
   type ErrorCode,
   JobstarError,
   ModelAlreadyRegisteredError,
   ModelNotRegisteredError,
   NotFoundError,
+  PortInUseError,
   UnsupportedSchemaError,
   ValidationError,
   type ValidationIssue,
 } from "./errors.js";
 export type { EventBusOptions, JobEvent } from "./events/bus.js";
+export { createLogger, type Logger, type LoggerOptions, type LogMethod } from "./log/logger.js";
 export {
   DelayRetry,
   type HandlerContext,

@@ -1,5 +1,6 @@
 import { ConfigurationError, ModelAlreadyRegisteredError, ModelNotRegisteredError } from "./errors.js";
 import { EventBus, type EventBusOptions } from "./events/bus.js";
+import { createLogger, type Logger, redactUrl } from "./log/logger.js";
 import type { JobModel } from "./model/job.js";
 import { type ModelOptions, type RegisteredModel, registerModel } from "./model/registration.js";
 import type { Schema } from "./model/schema.js";
@@ -23,6 +24,11 @@ export interface SpecOptions {
   maxConnections?: number;
   /** Options of the process's LISTEN connection (how often it is checked). */
   events?: EventBusOptions;
+  /**
+   * Where jobstar logs (start-up, shutdown, job failures, retries and recoveries). Default: a pino
+   * logger to stdout at `LOG_LEVEL` (else `info`), JSON unless stdout is a terminal.
+   */
+  logger?: Logger;
 }
 
 /**
@@ -34,12 +40,20 @@ export class Spec {
   private readonly models = new Map<string, RegisteredModel>();
   private readonly managers = new Map<string, ResourceManager>();
   private started: Promise<Runtime> | null = null;
+  private defaultLogger: Logger | null = null;
 
   /** Sets options; only before the first use. */
   configure(options: SpecOptions): this {
     if (this.started) throw new ConfigurationError("configure() must come before the spec is used");
     this.options = { ...this.options, ...options };
     return this;
+  }
+
+  /** The configured logger, else the default one (made on first use). */
+  get logger(): Logger {
+    if (this.options.logger) return this.options.logger;
+    this.defaultLogger ??= createLogger();
+    return this.defaultLogger;
   }
 
   /** Registers a job model with its handler and options. */
@@ -95,18 +109,29 @@ export class Spec {
   async close(options: StopOptions = {}): Promise<void> {
     const started = this.started;
     if (!started) return;
+    const log = this.logger;
+    log.info({ graceSeconds: options.graceSeconds ?? 30 }, "stopping consumers");
     await Promise.all([...this.managers.values()].map((manager) => manager.stopConsume(options)));
     this.managers.clear();
     this.started = null;
     const runtime = await started.catch(() => null);
     if (!runtime) return;
+    log.info({}, "closing the queue");
     await runtime.queue.close();
     await runtime.events.close();
+    log.info({}, "closing the database");
     await runtime.database.close();
+    log.info({}, "closed");
   }
 
   private async open(): Promise<Runtime> {
+    const log = this.logger;
     const factory = this.options.messageQueueFactory ?? new GraphileWorkerMessageQueueFactory();
+    const configuredUrl = this.options.databaseUrl ?? process.env.DATABASE_URL;
+    log.info(
+      { database: configuredUrl ? redactUrl(configuredUrl) : "embedded" },
+      configuredUrl ? "connecting to the database" : "starting the embedded PostgreSQL",
+    );
     const database = await openDatabase({
       ...(this.options.databaseUrl ? { url: this.options.databaseUrl } : {}),
       ...(this.options.embedded ? { embedded: this.options.embedded } : {}),
@@ -119,7 +144,10 @@ export class Spec {
       await database.close();
       throw error;
     }
-    return { database, events, queue: factory.create(database), settings: factory.settings };
+    log.info({ database: redactUrl(database.url) }, "database ready, migrations applied");
+    const queue = factory.create(database);
+    log.info({ queue: factory.constructor.name, models: this.models.size }, "queue ready");
+    return { database, events, queue, settings: factory.settings, logger: log };
   }
 }
 

@@ -114,6 +114,7 @@ it("ships the build, the migrations, the licence and the changelog, and no sourc
       "dist/index.d.ts",
       "dist/server/index.js",
       "dist/message-queue.js",
+      "dist/cli/bin.js",
       "drizzle/meta/_journal.json",
       "LICENSE",
       "CHANGELOG.md",

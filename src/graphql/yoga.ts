@@ -1,7 +1,7 @@
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { sql } from "drizzle-orm";
 import { GraphQLError } from "graphql";
-import { createYoga, useReadinessCheck, type YogaServerInstance } from "graphql-yoga";
+import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } from "graphql-yoga";
 import { JobstarError } from "../errors.js";
 import { ANONYMOUS } from "../resource/actor.js";
 import type { Spec } from "../spec.js";
@@ -27,6 +27,8 @@ export interface GraphQLHandlerOptions {
   graphqlEndpoint?: string;
   /** Serve GraphiQL to browsers on the endpoint. Default: true. */
   graphiql?: boolean;
+  /** More yoga (envelop) plugins, after jobstar's own. */
+  plugins?: Plugin[];
 }
 
 /** The yoga server type of {@link createGraphQLHandler}. */
@@ -57,6 +59,7 @@ export function createGraphQLHandler(spec: Spec, options: GraphQLHandlerOptions 
           await database.db.execute(sql`select 1`);
         },
       }),
+      ...(options.plugins ?? []),
     ],
   });
 }

@@ -1,4 +1,5 @@
 import type { EventBus } from "../events/bus.js";
+import type { Logger } from "../log/logger.js";
 import type { MessageQueue, RunSettings } from "../queue/message-queue.js";
 import type { Database } from "../store/database.js";
 
@@ -8,4 +9,6 @@ export interface Runtime {
   queue: MessageQueue;
   events: EventBus;
   settings: RunSettings;
+  /** The spec's logger (`spec.configure({ logger })`), for the run loop and other parts to log through. */
+  logger: Logger;
 }

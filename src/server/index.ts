@@ -10,4 +10,5 @@ export {
   type GraphQLHandlerOptions,
   type RequestSource,
 } from "../graphql/yoga.js";
+export { createMetrics, type JobstarMetrics, type MetricsOptions } from "../metrics/index.js";
 export { createServer, type JobstarServer, type ServerOptions } from "./server.js";

@@ -3,7 +3,9 @@ import type { AddressInfo } from "node:net";
 import type { ExecutionArgs } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
+import { PortInUseError } from "../errors.js";
 import { createGraphQLHandler, type GraphQLHandler, type GraphQLHandlerOptions } from "../graphql/yoga.js";
+import { createMetrics, type JobstarMetrics, type MetricsOptions } from "../metrics/index.js";
 import type { Spec } from "../spec.js";
 
 /** Options of {@link createServer}. */
@@ -14,6 +16,8 @@ export interface ServerOptions extends GraphQLHandlerOptions {
   host?: string;
   /** How long `close()` lets in-flight HTTP requests finish before cutting them, in ms. Default: 5000. */
   shutdownTimeout?: number;
+  /** Prometheus metrics on `/metrics` (see the README); `false` turns them off. Default: on. */
+  metrics?: boolean | MetricsOptions;
 }
 
 /** A listening jobstar API server. */
@@ -23,6 +27,8 @@ export interface JobstarServer {
   readonly port: number;
   readonly yoga: GraphQLHandler;
   readonly http: HttpServer;
+  /** The server's metrics (its prom-client registry), or null when turned off. */
+  readonly metrics: JobstarMetrics | null;
   /**
    * Stops accepting connections, closes WebSockets with 1001 (going away), lets
    * in-flight requests finish (up to `shutdownTimeout`), then resolves. The spec stays open.
@@ -43,7 +49,12 @@ interface RootValue {
  * same path, GraphiQL for browsers, `/health` and `/ready`.
  */
 export async function createServer(spec: Spec, options: ServerOptions = {}): Promise<JobstarServer> {
-  const yoga = createGraphQLHandler(spec, options);
+  const metrics =
+    options.metrics === false ? null : createMetrics(spec, options.metrics === true ? {} : options.metrics);
+  const yoga = createGraphQLHandler(spec, {
+    ...options,
+    plugins: [...(options.plugins ?? []), ...(metrics?.plugins ?? [])],
+  });
   const endpoint = yoga.graphqlEndpoint;
   const http = createHttpServer(yoga);
   // Responses in flight, so that close() can end SSE streams (which would never end by
@@ -57,6 +68,21 @@ export async function createServer(spec: Spec, options: ServerOptions = {}): Pro
       if (closing) setImmediate(() => http.closeIdleConnections());
     });
   });
+  const port = options.port ?? 4000;
+  const hostName = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) => {
+      void yoga.dispose();
+      reject(error.code === "EADDRINUSE" ? new PortInUseError(port, hostName) : error);
+    };
+    http.once("error", failed);
+    http.listen(port, hostName, () => {
+      http.off("error", failed);
+      resolve();
+    });
+  });
+  // graphql-ws joins once the port is ours: attached earlier, ws would re-emit a failed
+  // listen and graphql-ws report it a second time, as an internal error.
   const wss = new WebSocketServer({ server: http, path: endpoint });
 
   useServer<Record<string, unknown>>(
@@ -86,14 +112,7 @@ export async function createServer(spec: Spec, options: ServerOptions = {}): Pro
     wss,
   );
 
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(options.port ?? 4000, options.host ?? "127.0.0.1", () => {
-      http.off("error", reject);
-      resolve();
-    });
-  });
-  const { address, port } = http.address() as AddressInfo;
+  const { address, port: bound } = http.address() as AddressInfo;
   const host = address.includes(":") ? `[${address}]` : address;
 
   const close = () => {
@@ -120,5 +139,5 @@ export async function createServer(spec: Spec, options: ServerOptions = {}): Pro
     return closing;
   };
 
-  return { url: `http://${host}:${port}${endpoint}`, port, yoga, http, close };
+  return { url: `http://${host}:${bound}${endpoint}`, port: bound, yoga, http, metrics, close };
 }

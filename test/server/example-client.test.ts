@@ -1,8 +1,8 @@
 // The example client (examples/client.ts) against the demo server (examples/demo-server.ts),
-// each in its own process, as a user runs them: `npm start`, then `npx tsx examples/client.ts`.
+// each in its own process, as a user runs them: `npm start` (the CLI), then `npx tsx examples/client.ts`.
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Child, ROOT, spawnChild, spawnTs, stopChild, waitForOutput } from "../support/child.js";
+import { type Child, ROOT, spawnChild, spawnCli, stopChild, waitForOutput } from "../support/child.js";
 import { freshDatabase } from "../support/database.js";
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -12,7 +12,12 @@ let url: string;
 beforeAll(async () => {
   db = await freshDatabase();
   // PORT=0: the server picks a free port and prints its URL.
-  server = spawnTs("examples/demo-server.ts", { DATABASE_URL: db.url, PORT: "0", HOST: "127.0.0.1" });
+  server = spawnCli(["serve", "--models", "./examples/demo-server.ts"], {
+    DATABASE_URL: db.url,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+  });
   await waitForOutput(server, "GraphiQL at ", 30_000);
   const printed = /GraphiQL at (http:\/\/127\.0\.0\.1:\d+\/graphql)/.exec(server.stdout());
   if (!printed?.[1]) throw new Error(`no URL in the demo server's output:\n${server.stdout()}`);
