@@ -1,5 +1,13 @@
 import { GraphQLError } from "graphql";
-import { JobstarError, ValidationError } from "../errors.js";
+import { DatabaseUnavailableError, JobstarError, ValidationError } from "../errors.js";
+
+/**
+ * Whether an error is the caller's business (bad input, not found, conflict) and so shown
+ * to them; the database being unreachable is the operator's, masked and logged like a bug.
+ */
+export function isCallerError(error: unknown): error is JobstarError {
+  return error instanceof JobstarError && !(error instanceof DatabaseUnavailableError);
+}
 
 /**
  * The one place errors become GraphQL errors: a {@link JobstarError} keeps its message
@@ -12,7 +20,7 @@ export function toGraphQLError(error: unknown, message = "Unexpected error."): G
   // `Variable "$x" got invalid value …`): look through to the first that is not one.
   let original: unknown = base ? (base.originalError ?? null) : error;
   while (original instanceof GraphQLError && original.originalError) original = original.originalError;
-  if (original instanceof JobstarError) {
+  if (isCallerError(original)) {
     const extensions: Record<string, unknown> = { code: original.code };
     if (original instanceof ValidationError) {
       extensions.fields = original.issues.map((issue) => ({

@@ -2,11 +2,10 @@ import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { sql } from "drizzle-orm";
 import { GraphQLError } from "graphql";
 import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } from "graphql-yoga";
-import { JobstarError } from "../errors.js";
 import { ANONYMOUS } from "../resource/actor.js";
 import type { Spec } from "../spec.js";
 import type { GraphQLContext } from "./context.js";
-import { toGraphQLError } from "./errors.js";
+import { isCallerError, toGraphQLError } from "./errors.js";
 import { buildSchema } from "./schema.js";
 
 /** What the context factory is given: an HTTP request, or a graphql-ws connection's params. */
@@ -71,9 +70,7 @@ const quietAboutExpectedErrors = {
   warn: (...args: unknown[]) => console.warn(...args),
   error: (...args: unknown[]) => {
     const expected = args.some(
-      (arg) =>
-        arg instanceof JobstarError ||
-        (arg instanceof GraphQLError && arg.originalError instanceof JobstarError),
+      (arg) => isCallerError(arg) || (arg instanceof GraphQLError && isCallerError(arg.originalError)),
     );
     if (!expected) console.error(...args);
   },

@@ -29,55 +29,70 @@ export function createMetrics(spec: Spec, options: MetricsOptions = {}): Jobstar
   const registry = options.registry ?? new Registry();
   collectDefaultMetrics({ register: registry });
 
+  // The database gauges share one grouped query per scrape: prom-client collects all
+  // metrics at once, so each one's collect awaits the same read.
+  let reading: Promise<void> | null = null;
+  const read = () => {
+    reading ??= readJobCounts().finally(() => {
+      reading = null;
+    });
+    return reading;
+  };
   const jobs = new Gauge({
     name: "jobstar_jobs",
     help: "Jobs by model and status, from the database.",
     labelNames: ["model", "status"] as const,
     registers: [registry],
-    // Set here for all three database gauges: one query per scrape. prom-client collects
-    // metrics in registration order, so the two below are filled before they are read.
-    collect: async () => {
-      jobs.reset();
-      depth.reset();
-      oldest.reset();
-      for (const model of spec.registeredModels()) {
-        depth.set({ model: model.schema.name }, 0);
-        oldest.set({ model: model.schema.name }, 0);
-        for (const status of TASK_STATUSES) jobs.set({ model: model.schema.name, status }, 0);
-      }
-      try {
-        const { database } = await spec.start();
-        for (const row of await countJobs(database.sql)) {
-          jobs.set({ model: row.model, status: row.status }, row.count);
-          if (row.status === TaskStatus.PENDING) {
-            depth.set({ model: row.model }, row.count);
-            oldest.set({ model: row.model }, row.oldestAgeSeconds);
-          }
-        }
-        up.set(1);
-      } catch (error) {
-        up.set(0);
-        spec.logger.warn({ error: (error as Error).message }, "metrics: could not count jobs");
-      }
-    },
+    collect: read,
   });
   const depth = new Gauge({
     name: "jobstar_queue_depth",
     help: "Pending jobs by model (waiting for a worker, or for a retry's delay).",
     labelNames: ["model"] as const,
     registers: [registry],
+    collect: read,
   });
   const oldest = new Gauge({
     name: "jobstar_oldest_pending_age_seconds",
     help: "How long the longest-waiting pending job of each model has waited, in seconds.",
     labelNames: ["model"] as const,
     registers: [registry],
+    collect: read,
   });
   const up = new Gauge({
     name: "jobstar_database_up",
     help: "1 when the last scrape could read the database, else 0.",
     registers: [registry],
+    collect: read,
   });
+
+  async function readJobCounts(): Promise<void> {
+    // The table stores each model's key (`training-job`); metrics use its name (`TrainingJob`).
+    const names = new Map(spec.registeredModels().map((model) => [model.schema.key, model.schema.name]));
+    jobs.reset();
+    depth.reset();
+    oldest.reset();
+    for (const model of names.values()) {
+      depth.set({ model }, 0);
+      oldest.set({ model }, 0);
+      for (const status of TASK_STATUSES) jobs.set({ model, status }, 0);
+    }
+    try {
+      const { database } = await spec.start();
+      for (const row of await countJobs(database.sql)) {
+        const model = names.get(row.model) ?? row.model;
+        jobs.set({ model, status: row.status }, row.count);
+        if (row.status === TaskStatus.PENDING) {
+          depth.set({ model }, row.count);
+          oldest.set({ model }, row.oldestAgeSeconds);
+        }
+      }
+      up.set(1);
+    } catch (error) {
+      up.set(0);
+      spec.logger.warn({ error: (error as Error).message }, "metrics: could not count jobs");
+    }
+  }
   const subscriptions = new Gauge({
     name: "jobstar_open_subscriptions",
     help: "GraphQL subscriptions open on this server (graphql-ws and SSE).",
