@@ -150,6 +150,11 @@ describe("start-up errors", () => {
     expect(result.stdout + result.stderr).not.toContain("Please check your implementation");
   }, 40_000);
 
+  it("an unknown LOG_LEVEL", async () => {
+    const result = await cli(["worker", "--models", MODELS], { LOG_LEVEL: "loud" });
+    expectClearFailure(result, "LOG_LEVEL must be one of", '"loud"');
+  });
+
   it("a model class not made with Job()", async () => {
     const result = await cli(["worker", "--models", MODELS], { MODELS_CASE: "not-a-job" });
     expectClearFailure(result, "NotAJob is not a job model: make it with Job()");
