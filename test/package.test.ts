@@ -132,6 +132,12 @@ it("runs from plain Node: a job on the database, and the API server", async () =
   expect(result.stdout).toContain("completed hello health 200");
 }, 90_000);
 
+it("has a jobstar command that runs on plain Node", async () => {
+  const result = await node(["node_modules/jobstar/dist/cli/bin.js", "--help"]);
+  expect(result, result.stderr).toMatchObject({ code: 0 });
+  expect(result.stdout).toMatch(/^ {2}serve /m);
+});
+
 it("type-checks a consumer with tsc --strict (module nodenext)", async () => {
   const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
   const result = await node([tsc, "-p", "tsconfig.json"]);
