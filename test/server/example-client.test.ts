@@ -55,3 +55,14 @@ it("submits a TrainingJob, follows it to COMPLETED and prints the artifact", asy
     accuracy: 0.93,
   });
 });
+
+it("says in one line, naming JOBSTAR_URL, when no server answers", async () => {
+  const client = spawnChild(path.join(ROOT, "node_modules/.bin/tsx"), ["examples/client.ts"], {
+    JOBSTAR_URL: "http://127.0.0.1:1/graphql",
+  });
+  const exit = await client.exited;
+  expect(exit.code).toBe(1);
+  expect(client.stderr().trim()).toBe(
+    "cannot reach the jobstar API at ws://127.0.0.1:1/graphql (JOBSTAR_URL): start it with npm start, or set JOBSTAR_URL",
+  );
+});
