@@ -6,6 +6,7 @@ import { ANONYMOUS } from "../resource/actor.js";
 import type { Spec } from "../spec.js";
 import type { GraphQLContext } from "./context.js";
 import { isCallerError, toGraphQLError } from "./errors.js";
+import { exampleQuery } from "./graphiql.js";
 import { buildSchema } from "./schema.js";
 
 /** What the context factory is given: an HTTP request, or a graphql-ws connection's params. */
@@ -43,7 +44,10 @@ export function createGraphQLHandler(spec: Spec, options: GraphQLHandlerOptions 
   return createYoga<RequestSource, GraphQLContext>({
     schema: buildSchema(spec),
     graphqlEndpoint: options.graphqlEndpoint ?? "/graphql",
-    graphiql: options.graphiql === false ? false : { title: "jobstar", subscriptionsProtocol: "WS" },
+    graphiql:
+      options.graphiql === false
+        ? false
+        : { title: "jobstar", subscriptionsProtocol: "WS", defaultQuery: exampleQuery(spec) },
     // GraphiQL's page and scripts are served from the package, not a CDN: it works offline.
     renderGraphiQL,
     landingPage: false,
