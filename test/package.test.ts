@@ -138,6 +138,27 @@ it("has a jobstar command that runs on plain Node", async () => {
   expect(result.stdout).toMatch(/^ {2}serve /m);
 });
 
+it("declares every package its type declarations import as a dependency", async () => {
+  // tsc's skipLibCheck (on in most projects) hides an unresolvable import in a .d.ts:
+  // check the declarations' imports against the installed package's dependencies.
+  const installed = path.join(app, "node_modules/jobstar");
+  const manifest = JSON.parse(await readFile(path.join(installed, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+  };
+  const imported = new Set<string>();
+  for (const file of packed.files.map((entry) => entry.path).filter((name) => name.endsWith(".d.ts"))) {
+    const text = await readFile(path.join(installed, file), "utf8");
+    for (const [, specifier] of text.matchAll(/(?:from|import\()\s*"([^".][^"]*)"/g)) {
+      if (!specifier || specifier.startsWith("node:")) continue;
+      const parts = specifier.split("/");
+      imported.add(specifier.startsWith("@") ? parts.slice(0, 2).join("/") : (parts[0] ?? specifier));
+    }
+  }
+  expect(imported.size).toBeGreaterThan(0);
+  imported.delete("jobstar"); // its own name, in doc comments
+  expect([...imported].filter((name) => !(name in manifest.dependencies))).toEqual([]);
+});
+
 it("type-checks a consumer with tsc --strict (module nodenext)", async () => {
   const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
   const result = await node([tsc, "-p", "tsconfig.json"]);
