@@ -3,11 +3,13 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Sources first: `npm ci` runs `prepare`, which builds dist/.
+# Sources first: the install runs `prepare`, which builds dist/. `npm install` (which keeps
+# to the lock) rather than `npm ci`: ci refuses this lock, which lacks vite's optional
+# napi-windows-process-start-time (not on the registry).
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY drizzle ./drizzle
-RUN npm ci --no-audit --no-fund
+RUN npm install --no-audit --no-fund
 COPY examples ./examples
 
 FROM node:20-bookworm-slim
@@ -22,7 +24,7 @@ COPY --from=build /app/examples ./examples
 COPY package.json ./
 USER node
 EXPOSE 4000
-# Exec form: node is PID 1's only child of tini-less images, so SIGTERM reaches the CLI,
-# which closes the HTTP server, lets running jobs finish (--grace) and exits 0.
+# Exec form: node itself is PID 1 and gets SIGTERM from `docker stop`; the CLI closes the
+# HTTP server, lets running jobs finish (--grace) and exits 0.
 ENTRYPOINT ["node", "--import", "tsx", "dist/cli/bin.js"]
 CMD ["serve", "--models", "./examples/demo-server.ts"]

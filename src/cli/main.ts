@@ -97,7 +97,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /** Prints a failure in one or two lines (the stack only at LOG_LEVEL=debug); returns the exit code. */
 function report(error: unknown): number {
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  if (error instanceof UsageError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))) {
     process.stderr.write(`jobstar: ${(error as Error).message}\nRun "jobstar --help" for usage.\n`);
     return 2;
   }

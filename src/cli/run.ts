@@ -48,25 +48,32 @@ export async function runService(
     process.once("SIGTERM", onSignal);
   });
 
-  await spec.start();
-  if (options.worker) {
-    const consumed = spec.registeredModels().filter((model) => model.handler);
-    for (const model of consumed) {
-      await spec
-        .getResourceManager(model.schema.name)
-        .startConsume({ block: false, concurrency: options.concurrency });
+  try {
+    await spec.start();
+    if (options.worker) {
+      const consumed = spec.registeredModels().filter((model) => model.handler);
+      for (const model of consumed) {
+        await spec
+          .getResourceManager(model.schema.name)
+          .startConsume({ block: false, concurrency: options.concurrency });
+      }
+      log.info(
+        { models: consumed.map((model) => model.schema.name), concurrency: options.concurrency },
+        consumed.length > 0 ? "worker consuming" : "worker has no model with a jobHandler to consume",
+      );
     }
-    log.info(
-      { models: consumed.map((model) => model.schema.name), concurrency: options.concurrency },
-      consumed.length > 0 ? "worker consuming" : "worker has no model with a jobHandler to consume",
-    );
-  }
-  if (options.api) {
-    server = await createServer(spec, { ...models.server, ...options.api });
-    log.info(
-      { url: server.url, worker: options.worker },
-      `API server listening; GraphiQL at ${server.url}${options.worker ? "" : " (API only)"}`,
-    );
+    if (options.api) {
+      server = await createServer(spec, { ...models.server, ...options.api });
+      log.info(
+        { url: server.url, worker: options.worker },
+        `API server listening; GraphiQL at ${server.url}${options.worker ? "" : " (API only)"}`,
+      );
+    }
+  } catch (error) {
+    // A failed start-up (a port in use, …) still stops what did start, such as an embedded PostgreSQL.
+    await server?.close().catch(() => {});
+    await spec.close({ graceSeconds: 0 }).catch(() => {});
+    throw error;
   }
   return stopped;
 }
