@@ -1,10 +1,12 @@
 // Logging: the steps of start-up and shutdown reach the configured logger (without the
 // database password), and the CLI writes them as JSON lines when stdout is not a terminal.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createLogger, type Logger, Spec } from "../src/index.js";
+import { createLogger, type Logger, Spec, TaskStatus } from "../src/index.js";
+import setupModels, { EchoJob } from "./fixtures/cli-models.js";
 import { spawnCli, stopChild, waitForOutput } from "./support/child.js";
 import { freshDatabase } from "./support/database.js";
 import { testSpec } from "./support/spec.js";
+import { waitFor } from "./support/wait.js";
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 
@@ -114,4 +116,28 @@ it("jobstar serve logs JSON lines, serves and works, and on SIGTERM shuts down i
     "closed",
   ]);
   expect(child.stderr()).toBe("");
+}, 90_000);
+
+it("jobstar worker runs the jobs another process creates, and stops on SIGTERM with exit 0", async () => {
+  const worker = spawnCli(["worker", "--models", "./test/fixtures/cli-models.ts", "--grace", "5"], {
+    DATABASE_URL: db.url,
+    LOG_LEVEL: "info",
+  });
+  const spec = new Spec().configure({ databaseUrl: db.url, logger: createLogger({ level: "silent" }) });
+  setupModels(spec);
+  try {
+    await waitForOutput(worker, "worker consuming", 60_000);
+    const manager = spec.getResourceManager(EchoJob);
+    const { resourceId } = await manager.create(new EchoJob({ payload: { text: "from afar" } }));
+    await waitFor(
+      async () => (await manager.get(resourceId)).data.status,
+      (status) => status === TaskStatus.COMPLETED,
+      30_000,
+    );
+  } finally {
+    await spec.close();
+    const exit = await stopChild(worker, "SIGTERM");
+    expect(exit, worker.stderr()).toEqual({ code: 0, signal: null });
+  }
+  expect(worker.stdout()).toContain('"msg":"closed"');
 }, 90_000);
