@@ -25,8 +25,9 @@ export interface SpecOptions {
   /** Options of the process's LISTEN connection (how often it is checked). */
   events?: EventBusOptions;
   /**
-   * Where jobstar logs (start-up, shutdown, job failures, retries and recoveries). Default: a pino
-   * logger to stdout at `LOG_LEVEL` (else `info`), JSON unless stdout is a terminal.
+   * Where jobstar logs: start-up and shutdown steps, and whatever the run loop reports through
+   * `Runtime.logger`. Default: a pino logger to stdout at `LOG_LEVEL` (else `info`), JSON unless
+   * stdout is a terminal.
    */
   logger?: Logger;
 }
