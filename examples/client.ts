@@ -90,7 +90,12 @@ let code = 1;
 try {
   code = await main();
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
+  // graphql-ws rejects with the socket's ErrorEvent or CloseEvent when it cannot connect.
+  console.error(
+    error instanceof Error
+      ? error.message
+      : `cannot reach the jobstar API at ${url} (JOBSTAR_URL): start it with npm start, or set JOBSTAR_URL`,
+  );
 } finally {
   await client.dispose();
 }

@@ -1,50 +1,15 @@
-// `npm start`: the demo API server and a worker in one process, on DATABASE_URL or
-// the embedded PostgreSQL. PORT picks the port (default 4000); WORKER=0 serves the
-// API only (run `npm run worker` elsewhere to process jobs). JOBSTAR_TOKENS
-// (`alice:secret-a:admin,bob:secret-b`) turns authentication on; without it the demo
-// is open to anyone who can reach it, so it listens on 127.0.0.1 only.
-import { spec } from "jobstar";
+// The demo for the jobstar CLI: `npm start` runs `jobstar serve --models ./examples/demo-server.ts`
+// (API and a worker in one process), `npm run worker` runs `jobstar worker` with it.
+// The CLI reads DATABASE_URL (else the embedded PostgreSQL), PORT (default 4000), HOST,
+// WORKER=0 (API only), CONCURRENCY, LOG_LEVEL, ALLOWED_ORIGINS and JOBSTAR_TOKENS
+// (`alice:secret-a:admin,bob:secret-b`): with tokens the API authenticates; without, it is
+// open to anyone who can reach it, so it listens on 127.0.0.1 only.
+import type { Spec } from "jobstar";
 import { GraphileWorkerMessageQueueFactory } from "jobstar/message-queue";
-import { bearerTokens, createServer } from "jobstar/server";
-import { addDemoModels, FlakyJob, ReportJob, TrainingJob } from "./demo-models.js";
+import { addDemoModels } from "./demo-models.js";
 
-spec.configure({ messageQueueFactory: new GraphileWorkerMessageQueueFactory({ retryDelay: () => 1 }) });
-addDemoModels(spec);
-
-await spec.start();
-if (process.env.WORKER !== "0") {
-  for (const model of [TrainingJob, ReportJob, FlakyJob]) {
-    await spec.getResourceManager(model).startConsume({ block: false, concurrency: 4 });
-  }
+/** Registers the demo models, on the durable queue with a 1 s retry delay (to watch retries). */
+export default function setup(spec: Spec): void {
+  spec.configure({ messageQueueFactory: new GraphileWorkerMessageQueueFactory({ retryDelay: () => 1 }) });
+  addDemoModels(spec);
 }
-const tokens = process.env.JOBSTAR_TOKENS;
-const server = await createServer(spec, {
-  port: Number(process.env.PORT ?? 4000),
-  // Open mode is for local development: never reachable from another machine.
-  host: tokens ? (process.env.HOST ?? "127.0.0.1") : "127.0.0.1",
-  ...(tokens ? { authenticate: bearerTokens(tokens) } : {}),
-  ...(process.env.ALLOWED_ORIGINS ? { allowedOrigins: process.env.ALLOWED_ORIGINS.split(",") } : {}),
-});
-if (!tokens) {
-  console.warn(
-    "jobstar demo: WARNING: no JOBSTAR_TOKENS, so no authentication: anyone on this machine may do anything (listening on 127.0.0.1 only)",
-  );
-}
-const ui = server.url.replace(/\/graphql$/, "/ui");
-console.log(
-  `jobstar demo: GraphiQL at ${server.url}, operator UI at ${ui}${process.env.WORKER === "0" ? " (API only)" : ""}`,
-);
-
-// Ctrl-C reaches this process twice (from the terminal and from npm): the first starts
-// an orderly shutdown (HTTP server, then consumers within their grace period, then the
-// database), later ones are ignored.
-let stopping = false;
-const shutdown = async () => {
-  if (stopping) return;
-  stopping = true;
-  await server.close();
-  await spec.close();
-  process.exit(0);
-};
-process.on("SIGINT", shutdown);
-process.on("SIGTERM", shutdown);

@@ -1,6 +1,7 @@
 // A worker of `npm run chaos`: consumes ChaosJob on DATABASE_URL with the default run
 // settings (heartbeat 5 s, stale after 15 s). Each handler call is recorded (job, run,
 // pid) before it sleeps, so the parent counts executions, duplicates included.
+import pino from "pino";
 import postgres from "postgres";
 import { Spec } from "../src/index.js";
 import { GraphileWorkerMessageQueueFactory } from "../src/message-queue.js";
@@ -13,7 +14,7 @@ const record = postgres(url, { max: 2, onnotice: () => {}, backoff: () => 0.2 })
 const spec = new Spec().configure({
   databaseUrl: url,
   messageQueueFactory: new GraphileWorkerMessageQueueFactory({ retryDelay: () => 1 }),
-  logger: { debug: () => {}, info: () => {}, warn: () => {}, error: (m) => console.error(m) },
+  logger: pino({ level: "error" }, pino.destination(2)),
 });
 addChaosModel(spec, async (resourceId, run) => {
   // A lost record is retried: the count must not miss an execution.

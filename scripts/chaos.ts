@@ -11,6 +11,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import pino from "pino";
 import postgres from "postgres";
 import { Spec } from "../src/index.js";
 import { GraphileWorkerMessageQueueFactory } from "../src/message-queue.js";
@@ -34,7 +35,7 @@ const { url, dispose } = await scratchDatabase();
 const spec = new Spec().configure({
   databaseUrl: url,
   messageQueueFactory: new GraphileWorkerMessageQueueFactory({ retryDelay: () => 1 }),
-  logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  logger: pino({ level: "silent" }),
 });
 addChaosModel(spec, async () => {});
 await spec.start();

@@ -16,7 +16,9 @@ export type ErrorCode =
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
   | "BAD_REQUEST"
-  | "LIMIT_EXCEEDED";
+  | "LIMIT_EXCEEDED"
+  | "DATABASE_UNAVAILABLE"
+  | "PORT_IN_USE";
 
 /** Base class of all jobstar errors. */
 export class JobstarError extends Error {
@@ -122,5 +124,27 @@ export class LimitExceededError extends JobstarError {
   constructor(limit: string, message: string) {
     super("LIMIT_EXCEEDED", message);
     this.limit = limit;
+  }
+}
+
+/** The database could not be reached or refused the connection; the message names the setting and the fix. */
+export class DatabaseUnavailableError extends JobstarError {
+  /** The setting that holds the database URL (e.g. `DATABASE_URL`). */
+  readonly setting: string;
+
+  constructor(setting: string, message: string, options?: ErrorOptions) {
+    super("DATABASE_UNAVAILABLE", message, options);
+    this.setting = setting;
+  }
+}
+
+/** The API server's port is taken by another process. */
+export class PortInUseError extends JobstarError {
+  constructor(
+    readonly port: number,
+    readonly host: string,
+    fix = "stop the process that holds it or choose another port",
+  ) {
+    super("PORT_IN_USE", `port ${port} on ${host} is already in use: ${fix}`);
   }
 }

@@ -6,6 +6,7 @@ export {
   BadRequestError,
   ConfigurationError,
   ConflictError,
+  DatabaseUnavailableError,
   type ErrorCode,
   ForbiddenError,
   JobstarError,
@@ -13,12 +14,14 @@ export {
   ModelAlreadyRegisteredError,
   ModelNotRegisteredError,
   NotFoundError,
+  PortInUseError,
   UnauthenticatedError,
   UnsupportedSchemaError,
   ValidationError,
   type ValidationIssue,
 } from "./errors.js";
 export type { EventBusOptions, JobEvent } from "./events/bus.js";
+export { createLogger, type Logger, type LoggerOptions, type LogMethod } from "./log/logger.js";
 export {
   DelayRetry,
   type HandlerContext,

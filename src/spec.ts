@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { ConfigurationError, ModelAlreadyRegisteredError, ModelNotRegisteredError } from "./errors.js";
 import { EventBus, type EventBusOptions } from "./events/bus.js";
-import { consoleLogger, type Logger } from "./log.js";
+import { createLogger, type Logger, redactUrl } from "./log/logger.js";
 import type { JobModel } from "./model/job.js";
 import { type ModelOptions, type RegisteredModel, registerModel } from "./model/registration.js";
 import type { Schema } from "./model/schema.js";
@@ -28,7 +28,11 @@ export interface SpecOptions {
   maxConnections?: number;
   /** Options of the process's LISTEN connection (how often it is checked). */
   events?: EventBusOptions;
-  /** Where recoveries, outages and restarts are reported. Default: warnings and errors on stderr. */
+  /**
+   * Where jobstar logs: start-up and shutdown steps, and whatever the run loop reports through
+   * `Runtime.logger`. Default: a pino logger to stdout at `LOG_LEVEL` (else `info`), JSON unless
+   * stdout is a terminal.
+   */
   logger?: Logger;
 }
 
@@ -41,12 +45,20 @@ export class Spec {
   private readonly models = new Map<string, RegisteredModel>();
   private readonly managers = new Map<string, ResourceManager>();
   private started: Promise<Runtime> | null = null;
+  private defaultLogger: Logger | null = null;
 
   /** Sets options; only before the first use. */
   configure(options: SpecOptions): this {
     if (this.started) throw new ConfigurationError("configure() must come before the spec is used");
     this.options = { ...this.options, ...options };
     return this;
+  }
+
+  /** The configured logger, else the default one (made on first use). */
+  get logger(): Logger {
+    if (this.options.logger) return this.options.logger;
+    this.defaultLogger ??= createLogger();
+    return this.defaultLogger;
   }
 
   /** Registers a job model with its handler and options. */
@@ -102,6 +114,8 @@ export class Spec {
   async close(options: StopOptions = {}): Promise<void> {
     const started = this.started;
     if (!started) return;
+    const log = this.logger;
+    log.info({ graceSeconds: options.graceSeconds ?? 30 }, "stopping consumers");
     await Promise.all([...this.managers.values()].map((manager) => manager.stopConsume(options)));
     this.managers.clear();
     this.started = null;
@@ -109,13 +123,22 @@ export class Spec {
     if (!runtime) return;
     await runtime.sweeper.stop();
     await runtime.liveness.stop();
+    log.info({}, "closing the queue");
     await runtime.queue.close();
     await runtime.events.close();
+    log.info({}, "closing the database");
     await runtime.database.close();
+    log.info({}, "closed");
   }
 
   private async open(): Promise<Runtime> {
+    const log = this.logger;
     const factory = this.options.messageQueueFactory ?? new GraphileWorkerMessageQueueFactory();
+    const configuredUrl = this.options.databaseUrl ?? process.env.DATABASE_URL;
+    log.info(
+      { database: configuredUrl ? redactUrl(configuredUrl) : "embedded" },
+      configuredUrl ? "connecting to the database" : "starting the embedded PostgreSQL",
+    );
     const database = await openDatabase({
       ...(this.options.databaseUrl ? { url: this.options.databaseUrl } : {}),
       ...(this.options.embedded ? { embedded: this.options.embedded } : {}),
@@ -128,18 +151,25 @@ export class Spec {
       await database.close();
       throw error;
     }
-    const log = this.options.logger ?? consoleLogger;
+    log.info({ database: redactUrl(database.url) }, "database ready, migrations applied");
     const settings = factory.settings;
-    const queue = factory.create(database);
-    const liveness = new Liveness(database.sql, settings, queue, log);
-    const sweeper = new Sweeper({ database, queue, settings, models: () => this.registeredModels(), log });
+    const queue = factory.create(database, log);
+    const liveness = new Liveness(database.sql, settings, queue, log.child({ component: "liveness" }));
+    const sweeper = new Sweeper({
+      database,
+      queue,
+      settings,
+      models: () => this.registeredModels(),
+      logger: log.child({ component: "recovery" }),
+    });
     // Every process beats and sweeps, consumers or not: a dead worker's jobs are
     // recovered by whichever jobstar process is alive (an API server, say).
     liveness.start();
     sweeper.start();
     void sweeper.sweep();
     const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
-    return { database, events, queue, settings, liveness, sweeper, workerId, log };
+    log.info({ queue: factory.constructor.name, models: this.models.size, workerId }, "queue ready");
+    return { database, events, queue, settings, liveness, sweeper, workerId, logger: log };
   }
 }
 

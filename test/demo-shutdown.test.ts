@@ -1,6 +1,7 @@
-// `npm start` as a user runs it: the demo server on the embedded PostgreSQL in the
-// working directory, stopped with Ctrl-C (SIGINT to the whole process group, as a
-// terminal sends it), restarted, with a separate `npm run worker` that outlives it.
+// `npm start` as a user runs it (`jobstar serve` with the demo models): on the embedded
+// PostgreSQL in the working directory, stopped with Ctrl-C (SIGINT to the whole process
+// group, as a terminal sends it), restarted, with a separate `npm run worker` (`jobstar
+// worker`) that outlives it.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import net from "node:net";
@@ -37,10 +38,12 @@ afterAll(async () => {
   await fs.rm(cwd, { recursive: true, force: true });
 }, 60_000);
 
-function start(script: string, env: Record<string, string> = {}): Demo {
-  const child = spawn(process.execPath, ["--import", TSX, path.join(ROOT, "examples", script)], {
+function start(command: "serve" | "worker", env: Record<string, string> = {}): Demo {
+  const cli = path.join(ROOT, "src/cli/bin.ts");
+  const models = path.join(ROOT, "examples/demo-server.ts");
+  const child = spawn(process.execPath, ["--import", TSX, cli, command, "--models", models], {
     cwd,
-    env: { ...process.env, DATABASE_URL: "", PORT: String(port), ...env },
+    env: { ...process.env, DATABASE_URL: "", PORT: String(port), LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -100,19 +103,20 @@ async function until(id: string, status: string): Promise<{ status: string; retr
 }
 
 it("Ctrl-C stops the demo cleanly: the running job finishes, exit 0, the embedded database last", async () => {
-  const server = start("demo-server.ts");
+  const server = start("serve");
   await printed(server, "GraphiQL at");
   const id = await submit();
   ctrlC(server);
   expect(await server.exited).toBe(0);
   expect(server.err()).not.toMatch(/Error|at .*\.(ts|js):\d+/);
+  expect(server.out()).not.toMatch(/"level":50|Error/);
   // The embedded server stopped with it: nothing answers on its port.
   const dbPort = Number((await fs.readFile(path.join(cwd, ".jobstar", "port"), "utf8")).trim());
   expect(await answers(dbPort)).toBe(false);
 
   // Started again (the same data folder and port), the job submitted before Ctrl-C has
   // finished within the grace period: no retry spent, nothing left running.
-  const again = start("demo-server.ts");
+  const again = start("serve");
   await printed(again, "GraphiQL at");
   expect(await until(id, "COMPLETED")).toEqual({ status: "COMPLETED", retries: 0 });
   ctrlC(again);
@@ -120,16 +124,16 @@ it("Ctrl-C stops the demo cleanly: the running job finishes, exit 0, the embedde
 }, 120_000);
 
 it("a separate worker outlives the server's restart and runs jobs submitted after it", async () => {
-  const server = start("demo-server.ts", { WORKER: "0" });
+  const server = start("serve", { WORKER: "0" });
   await printed(server, "GraphiQL at");
-  const worker = start("demo-worker.ts");
+  const worker = start("worker");
   await printed(worker, "consuming");
   expect(await until(await submit(), "COMPLETED")).toMatchObject({ status: "COMPLETED" });
 
   ctrlC(server);
   expect(await server.exited).toBe(0);
   await sleep(1000);
-  const again = start("demo-server.ts", { WORKER: "0" });
+  const again = start("serve", { WORKER: "0" });
   await printed(again, "GraphiQL at");
   // The worker reconnected to the embedded server, found on the port kept in .jobstar/.
   expect(await until(await submit(), "COMPLETED")).toMatchObject({ status: "COMPLETED", retries: 0 });

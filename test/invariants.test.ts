@@ -343,7 +343,7 @@ describe("invariant 3: a job whose worker went silent is recovered and finished"
     // A worker that claims the job and then says nothing more: its handler waits,
     // and its heartbeats are never sent (as by a paused process).
     probe.hold();
-    const silence = new Liveness(runtime.database.sql, runtime.settings, runtime.queue, runtime.log);
+    const silence = new Liveness(runtime.database.sql, runtime.settings, runtime.queue, runtime.logger);
     const silent = new JobRunner({ ...runtime, model, liveness: silence });
     const run = silent.process({ model: mgr.key, resourceId: id, attempt: 0 });
     await waitFor(

@@ -1,5 +1,11 @@
 import { GraphQLError } from "graphql";
-import { BadRequestError, JobstarError, LimitExceededError, ValidationError } from "../errors.js";
+import {
+  BadRequestError,
+  DatabaseUnavailableError,
+  JobstarError,
+  LimitExceededError,
+  ValidationError,
+} from "../errors.js";
 import { isTransient } from "../store/transient.js";
 
 /**
@@ -15,7 +21,7 @@ export function toGraphQLError(error: unknown, message = "Unexpected error."): G
   let original: unknown = base ? (base.originalError ?? null) : error;
   while (original instanceof GraphQLError && original.originalError) original = original.originalError;
   original = asCallersError(original) ?? original;
-  if (original instanceof JobstarError) {
+  if (isCallerError(original)) {
     const extensions: Record<string, unknown> = { code: original.code };
     if (original instanceof LimitExceededError) extensions.limit = original.limit;
     const status = HTTP_STATUS[original.code];
@@ -39,7 +45,7 @@ export function toGraphQLError(error: unknown, message = "Unexpected error."): G
     return mapped;
   }
   if (base && (original === null || original instanceof GraphQLError)) return base;
-  if (isTransient(original)) {
+  if (original instanceof DatabaseUnavailableError || isTransient(original)) {
     // The database is restarting or out of reach: the caller may simply try again.
     return new GraphQLError("The database is unavailable right now; try again shortly.", {
       nodes: base?.nodes,
@@ -52,6 +58,14 @@ export function toGraphQLError(error: unknown, message = "Unexpected error."): G
     path: base?.path,
     extensions: { code: "INTERNAL_SERVER_ERROR" },
   });
+}
+
+/**
+ * Whether an error is the caller's business (bad input, not found, conflict) and so shown
+ * to them as it is; an unreachable database is not (it answers `SERVICE_UNAVAILABLE`).
+ */
+export function isCallerError(error: unknown): error is JobstarError {
+  return error instanceof JobstarError && !(error instanceof DatabaseUnavailableError);
 }
 
 const causes = new WeakMap<GraphQLError, JobstarError>();

@@ -8,6 +8,7 @@ import { ANONYMOUS } from "../resource/actor.js";
 import type { Spec } from "../spec.js";
 import type { GraphQLContext } from "./context.js";
 import { toGraphQLError } from "./errors.js";
+import { exampleQuery } from "./graphiql.js";
 import {
   checkVariableDepth,
   documentLimitPlugins,
@@ -60,6 +61,8 @@ export interface GraphQLHandlerOptions {
   graphqlEndpoint?: string;
   /** Serve GraphiQL to browsers on the endpoint. Default: true. */
   graphiql?: boolean;
+  /** More yoga (envelop) plugins, after jobstar's own. */
+  plugins?: Plugin[];
 }
 
 /** The yoga server type of {@link createGraphQLHandler}. */
@@ -108,7 +111,10 @@ export function createGraphQLHandler(spec: Spec, options: GraphQLHandlerOptions 
   const yoga = createYoga<RequestSource, GraphQLContext>({
     schema: buildSchema(spec),
     graphqlEndpoint: endpoint,
-    graphiql: options.graphiql === false ? false : { title: "jobstar", subscriptionsProtocol: "WS" },
+    graphiql:
+      options.graphiql === false
+        ? false
+        : { title: "jobstar", subscriptionsProtocol: "WS", defaultQuery: exampleQuery(spec) },
     // GraphiQL's page and scripts are served from the package, not a CDN: it works offline.
     renderGraphiQL,
     landingPage: false,
@@ -152,6 +158,7 @@ export function createGraphQLHandler(spec: Spec, options: GraphQLHandlerOptions 
           ]);
         },
       }),
+      ...(options.plugins ?? []),
     ],
   });
   limitsOf.set(yoga, limits);

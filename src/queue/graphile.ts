@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { sql } from "drizzle-orm";
 import { type Runner, run, type TaskList, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
-import { consoleLogger, type Logger } from "../log.js";
+import { createLogger, type Logger } from "../log/logger.js";
 import type { Database } from "../store/database.js";
 import { staleCutoff } from "../store/queries/leases.js";
 import { removeWorkers } from "../store/queries/workers.js";
@@ -35,8 +35,6 @@ export interface GraphileQueueOptions extends QueueFactoryOptions {
    * that dies are released like any other held by a dead worker. Default: -1.
    */
   localQueueSize?: number;
-  /** Where the queue reports outages and restarts. Default: warnings on stderr. */
-  logger?: Logger;
 }
 
 /**
@@ -51,8 +49,8 @@ export class GraphileWorkerMessageQueueFactory implements MessageQueueFactory {
     this.settings = runSettings(options);
   }
 
-  create(database: Database): MessageQueue {
-    return new GraphileMessageQueue(database, this.options);
+  create(database: Database, logger?: Logger): MessageQueue {
+    return new GraphileMessageQueue(database, this.options, logger ?? createLogger());
   }
 }
 
@@ -83,8 +81,9 @@ class GraphileMessageQueue implements MessageQueue {
   constructor(
     private readonly database: Database,
     private readonly options: GraphileQueueOptions,
+    logger: Logger,
   ) {
-    this.log = options.logger ?? consoleLogger;
+    this.log = logger.child({ component: "graphile-worker" });
   }
 
   async enqueue(unit: UnitOfWork, message: QueueMessage): Promise<void> {
@@ -182,7 +181,7 @@ class SupervisedRunner {
     // A client whose server went away (idle in the pool, or checked out between queries)
     // is logged and dropped; the pool connects anew on next use. Unhandled, these
     // 'error' events would end the process.
-    const lost = (error: Error) => this.log.warn(`graphile-worker connection lost: ${error.message}`);
+    const lost = (error: Error) => this.log.warn({ reason: error.message }, "connection lost");
     this.pgPool.on("error", lost);
     this.pgPool.on("connect", (client) => client.on("error", lost));
   }
@@ -202,7 +201,7 @@ class SupervisedRunner {
     this.stopped.abort();
     const runner = this.runner;
     this.runner = null;
-    await runner?.stop().catch((error: unknown) => this.log.warn(`graphile-worker stop: ${String(error)}`));
+    await runner?.stop().catch((error: unknown) => this.log.warn({ reason: String(error) }, "stop failed"));
     await this.supervising;
     // Clean exit: nothing of ours is locked any more, so nobody needs to wait staleAfter.
     await removeWorkers(this.database.sql, this.poolIds()).catch(() => {});
@@ -261,18 +260,18 @@ class SupervisedRunner {
         (reason: unknown) => reason,
       );
       if (this.stopped.signal.aborted) return;
-      this.log.warn(`graphile-worker runner stopped by itself (${String(error ?? "no error")}); restarting`);
+      this.log.warn({ reason: String(error ?? "none given") }, "runner stopped by itself; restarting");
       for (;;) {
         await pause(delay, this.stopped.signal);
         if (this.stopped.signal.aborted) return;
         try {
           this.runner = await this.startRunner();
-          this.log.info("graphile-worker runner restarted");
+          this.log.info({}, "runner restarted");
           delay = 500;
           break;
         } catch (startError) {
           delay = Math.min(delay * 2, MAX_RESTART_DELAY_MS);
-          this.log.warn(`graphile-worker restart failed, retrying in ${delay} ms: ${String(startError)}`);
+          this.log.warn({ reason: String(startError), retryInMs: delay }, "runner restart failed");
         }
       }
     }

@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import type { ValidationError } from "../errors.js";
 import type { EventBus } from "../events/bus.js";
-import type { Logger } from "../log.js";
+import type { Logger } from "../log/logger.js";
 import { DelayRetry, type HandlerContext, NoRetry } from "../model/handler.js";
 import { hydrate } from "../model/job.js";
 import type { RegisteredModel } from "../model/registration.js";
@@ -30,7 +30,7 @@ export interface JobRunnerDeps {
   liveness: Liveness;
   /** This process's worker id: recorded as `worker:<id>` on what its runs write. */
   workerId: string;
-  log: Logger;
+  logger: Logger;
 }
 
 /** A claimed attempt. */
@@ -232,7 +232,10 @@ export class JobRunner {
         await this.persist("finish", () => this.writeFinish(claim, outcome, lease), "keep-trying");
       } catch (error) {
         if (isTransient(error)) throw error;
-        this.deps.log.error(`could not record the outcome of ${claim.resourceId}: ${outageReason(error)}`);
+        this.deps.logger.error(
+          { resourceId: claim.resourceId, reason: outageReason(error) },
+          "could not record a run's outcome; recording a failure instead",
+        );
         const failure: RunOutcome = {
           kind: "error",
           message: `the run's outcome could not be stored: ${outageReason(error)}`,
@@ -242,7 +245,10 @@ export class JobRunner {
         await this.persist("finish", () => this.writeFinish(claim, failure, lease), "keep-trying");
       }
     } catch (error) {
-      this.deps.log.error(`giving up on ${claim.resourceId}; it will be recovered: ${outageReason(error)}`);
+      this.deps.logger.error(
+        { resourceId: claim.resourceId, reason: outageReason(error) },
+        "giving up on recording a run's outcome; the job will be recovered",
+      );
     } finally {
       release();
     }
@@ -314,7 +320,7 @@ export class JobRunner {
     for (;;) {
       try {
         const result = await step();
-        if (since !== null) this.deps.log.info(`${name} went through once the database was back`);
+        if (since !== null) this.deps.logger.info({ step: name }, "went through once the database was back");
         return result;
       } catch (error) {
         if (!isTransient(error)) throw error;
@@ -323,7 +329,10 @@ export class JobRunner {
         if (stopping && onStop === "on-stop-throw") throw new ShutdownError("stopping before the claim");
         if (stopping && Date.now() - since > this.deps.settings.staleAfter * 1000) throw error;
         if (delay === 100)
-          this.deps.log.warn(`${name} cannot reach the database, retrying: ${outageReason(error)}`);
+          this.deps.logger.warn(
+            { step: name, reason: outageReason(error) },
+            "cannot reach the database, retrying",
+          );
         await pause(delay, onStop === "on-stop-throw" ? this.stopping.signal : undefined);
         delay = Math.min(delay * 2, 1000);
       }

@@ -1,5 +1,5 @@
 import type postgres from "postgres";
-import type { Logger } from "../log.js";
+import type { Logger } from "../log/logger.js";
 import { appendLogLines, type LogLine } from "../store/queries/job-logs.js";
 import { type LeaseKey, touchLeases } from "../store/queries/leases.js";
 import { touchWorkers } from "../store/queries/workers.js";
@@ -85,7 +85,7 @@ export class Liveness {
         }
       }
       await touchWorkers(this.sql, this.queue.liveConsumerIds());
-      if (this.failing) this.log.info("heartbeats are written again");
+      if (this.failing) this.log.info({}, "heartbeats are written again");
       this.failing = false;
     } catch (error) {
       this.reportFailure(error);
@@ -103,7 +103,8 @@ export class Liveness {
     if (this.failing) return;
     this.failing = true;
     this.log.warn(
-      `heartbeat failed, retrying every ${this.settings.heartbeatInterval}s: ${outageReason(error)}`,
+      { reason: outageReason(error), retryEverySeconds: this.settings.heartbeatInterval },
+      "heartbeat failed, retrying",
     );
   }
 }

@@ -1,3 +1,4 @@
+import type { Logger } from "../log/logger.js";
 import type { Database } from "../store/database.js";
 import type { UnitOfWork } from "../store/unit-of-work.js";
 
@@ -82,7 +83,8 @@ export type QueueFactoryOptions = Partial<RunSettings>;
 /** Makes the queue of a database; given to `spec.configure({ messageQueueFactory })`. */
 export interface MessageQueueFactory {
   readonly settings: RunSettings;
-  create(database: Database): MessageQueue;
+  /** The queue of `database`; it reports outages and restarts through `logger`. */
+  create(database: Database, logger?: Logger): MessageQueue;
 }
 
 /** Fills in the defaults of {@link RunSettings}. */

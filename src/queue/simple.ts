@@ -1,3 +1,4 @@
+import type { Logger } from "../log/logger.js";
 import type { Database } from "../store/database.js";
 import { findPendingJobs } from "../store/queries/stale-jobs.js";
 import type { UnitOfWork } from "../store/unit-of-work.js";
@@ -25,7 +26,7 @@ export class SimpleMessageQueueFactory implements MessageQueueFactory {
     this.settings = runSettings(options);
   }
 
-  create(database: Database): MessageQueue {
+  create(database: Database, _logger?: Logger): MessageQueue {
     return new SimpleMessageQueue(database);
   }
 }

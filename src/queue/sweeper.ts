@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Logger } from "../log.js";
+import type { Logger } from "../log/logger.js";
 import type { RegisteredModel } from "../model/registration.js";
 import type { Database } from "../store/database.js";
 import { findStaleJobs } from "../store/queries/stale-jobs.js";
@@ -16,7 +16,7 @@ export interface SweeperDeps {
   settings: RunSettings;
   /** The models this process knows (it recovers their jobs). */
   models: () => RegisteredModel[];
-  log: Logger;
+  logger: Logger;
 }
 
 /** The user recorded on a recovery's revision. */
@@ -59,16 +59,16 @@ export class Sweeper {
   }
 
   private async sweepOnce(): Promise<SweepResult> {
-    const { queue, settings, log } = this.deps;
+    const { queue, settings, logger: log } = this.deps;
     try {
       const released = await queue.releaseDead(settings.staleAfter);
       const recovered = await this.recoverStale();
-      if (released > 0) log.warn(`released the queue entries of ${released} dead worker(s)`);
-      if (this.failing) log.info("sweeping works again");
+      if (released > 0) log.warn({ workers: released }, "released the queue entries of dead workers");
+      if (this.failing) log.info({}, "sweeping works again");
       this.failing = false;
       return { released, recovered };
     } catch (error) {
-      if (!this.failing) log.warn(`sweep failed (will retry): ${outageReason(error)}`);
+      if (!this.failing) log.warn({ reason: outageReason(error) }, "sweep failed, will retry");
       this.failing = true;
       return { released: 0, recovered: 0 };
     }
@@ -103,8 +103,9 @@ export class Sweeper {
           { kind: "error", message: `worker lost: no heartbeat since ${since}`, final: false },
           { modelName: model.schema.name, settings, queue: this.deps.queue, user: RECOVERY_USER },
         );
-        this.deps.log.warn(
-          `recovered ${row.resourceId} (attempt ${row.attempt}): its worker stopped beating`,
+        this.deps.logger.warn(
+          { resourceId: row.resourceId, attempt: row.attempt, since },
+          "recovered a job whose worker stopped beating (a retry spent)",
         );
         return true;
       });

@@ -1,5 +1,5 @@
 import type { EventBus } from "../events/bus.js";
-import type { Logger } from "../log.js";
+import type { Logger } from "../log/logger.js";
 import type { Liveness } from "../queue/liveness.js";
 import type { MessageQueue, RunSettings } from "../queue/message-queue.js";
 import type { Sweeper } from "../queue/sweeper.js";
@@ -17,5 +17,6 @@ export interface Runtime {
   sweeper: Sweeper;
   /** This process's worker id, as recorded on the revisions its runs write (`worker:<id>`). */
   workerId: string;
-  log: Logger;
+  /** The spec's logger (`spec.configure({ logger })`), for the run loop and other parts to log through. */
+  logger: Logger;
 }

@@ -13,6 +13,7 @@ export {
   type GraphQLHandlerOptions,
   type RequestSource,
 } from "../graphql/yoga.js";
+export { createMetrics, type JobstarMetrics, type MetricsOptions } from "../metrics/index.js";
 export type { Action, AuthorizationPolicy, JobRef, Principal } from "../model/policy.js";
 export { bearerTokens, parseTokens, type TokenEntry } from "./auth.js";
 export { createServer, type JobstarServer, type ServerLimits, type ServerOptions } from "./server.js";

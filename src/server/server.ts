@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { type ExecutionArgs, GraphQLError } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { LimitExceededError } from "../errors.js";
+import { LimitExceededError, PortInUseError } from "../errors.js";
 import { toGraphQLError } from "../graphql/errors.js";
 import { checkVariableDepth, type RequestLimits } from "../graphql/limits.js";
 import {
@@ -18,6 +18,7 @@ import {
   type GraphQLHandlerOptions,
   handlerLimits,
 } from "../graphql/yoga.js";
+import { createMetrics, type JobstarMetrics, type MetricsOptions } from "../metrics/index.js";
 import type { Spec } from "../spec.js";
 import { createUiHandler } from "./ui.js";
 
@@ -41,6 +42,8 @@ export interface ServerOptions extends GraphQLHandlerOptions {
   shutdownTimeout?: number;
   /** Serve the operator UI at `/ui` (and redirect `/` there). Default: true. */
   ui?: boolean;
+  /** Prometheus metrics on `/metrics` (see the README); `false` turns them off. Default: on. */
+  metrics?: boolean | MetricsOptions;
 }
 
 /** A listening jobstar API server. */
@@ -50,6 +53,8 @@ export interface JobstarServer {
   readonly port: number;
   readonly yoga: GraphQLHandler;
   readonly http: HttpServer;
+  /** The Prometheus registry behind `/metrics`, or null when metrics are off. */
+  readonly metrics: JobstarMetrics | null;
   /**
    * Stops accepting connections, closes WebSockets with 1001 (going away), lets
    * in-flight requests finish (up to `shutdownTimeout`), then resolves. The spec stays open.
@@ -83,7 +88,13 @@ export async function createServer(spec: Spec, options: ServerOptions = {}): Pro
   for (const [name, value] of Object.entries({ maxWebSocketPayload, maxSubscriptionsPerSocket })) {
     if (!Number.isInteger(value) || value < 1) throw new RangeError(`limits.${name} must be an integer >= 1`);
   }
-  const yoga = createGraphQLHandler(spec, { ...options, limits: requestLimits });
+  const metrics =
+    options.metrics === false ? null : createMetrics(spec, options.metrics === true ? {} : options.metrics);
+  const yoga = createGraphQLHandler(spec, {
+    ...options,
+    limits: requestLimits,
+    plugins: [...(options.plugins ?? []), ...(metrics?.plugins ?? [])],
+  });
   const limits = handlerLimits(yoga);
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const endpoint = yoga.graphqlEndpoint;
@@ -102,6 +113,21 @@ export async function createServer(spec: Spec, options: ServerOptions = {}): Pro
       if (closing) setImmediate(() => http.closeIdleConnections());
     });
   });
+  const port = options.port ?? 4000;
+  const hostName = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) => {
+      void yoga.dispose();
+      reject(error.code === "EADDRINUSE" ? new PortInUseError(port, hostName) : error);
+    };
+    http.once("error", failed);
+    http.listen(port, hostName, () => {
+      http.off("error", failed);
+      resolve();
+    });
+  });
+  // graphql-ws joins once the port is ours: attached earlier, ws would re-emit a failed
+  // listen and graphql-ws report it a second time, as an internal error.
   const wss = new WebSocketServer({
     server: http,
     path: endpoint,
@@ -179,14 +205,7 @@ export async function createServer(spec: Spec, options: ServerOptions = {}): Pro
     wss,
   );
 
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(options.port ?? 4000, options.host ?? "127.0.0.1", () => {
-      http.off("error", reject);
-      resolve();
-    });
-  });
-  const { address, port } = http.address() as AddressInfo;
+  const { address, port: bound } = http.address() as AddressInfo;
   const host = address.includes(":") ? `[${address}]` : address;
 
   const close = () => {
@@ -213,7 +232,7 @@ export async function createServer(spec: Spec, options: ServerOptions = {}): Pro
     return closing;
   };
 
-  return { url: `http://${host}:${port}${endpoint}`, port, yoga, http, close };
+  return { url: `http://${host}:${bound}${endpoint}`, port: bound, yoga, http, metrics, close };
 }
 
 /** Whether a page of `origin` is served by this server (its host, as the browser addressed it). */

@@ -1,5 +1,6 @@
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { checkConnection } from "./connection-check.js";
 import { type EmbeddedOptions, type EmbeddedServer, startEmbeddedPostgres } from "./embedded.js";
 import { migrate } from "./migrate.js";
 import * as tables from "./tables.js";
@@ -43,7 +44,9 @@ export const CONNECTION_OPTIONS = {
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   let embedded: EmbeddedServer | undefined;
   let url = options.url ?? process.env.DATABASE_URL;
-  if (!url) {
+  if (url) {
+    await checkConnection(url, options.url ? "the databaseUrl option" : "DATABASE_URL");
+  } else {
     embedded = await startEmbeddedPostgres(options.embedded);
     url = embedded.url;
   }

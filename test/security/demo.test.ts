@@ -1,7 +1,7 @@
 // The demo (`npm start`) without JOBSTAR_TOKENS: open for local development only. It
 // listens on 127.0.0.1 whatever HOST says, warns once, and no header chooses the user.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Child, spawnTs, stopChild, waitForOutput } from "../support/child.js";
+import { type Child, spawnCli, stopChild, waitForOutput } from "../support/child.js";
 import { freshDatabase } from "../support/database.js";
 import { post } from "./support.js";
 
@@ -11,11 +11,12 @@ let url: string;
 
 beforeAll(async () => {
   db = await freshDatabase();
-  server = spawnTs("examples/demo-server.ts", {
+  server = spawnCli(["serve", "--models", "./examples/demo-server.ts"], {
     DATABASE_URL: db.url,
     PORT: "0",
     HOST: "0.0.0.0",
     WORKER: "0",
+    LOG_LEVEL: "info",
   });
   await waitForOutput(server, "GraphiQL at ", 90_000);
   const printed = /GraphiQL at (http:\/\/[^\s]+\/graphql)/.exec(server.stdout());
@@ -34,10 +35,11 @@ afterAll(async () => {
 
 it("listens on 127.0.0.1 only and prints one warning line", () => {
   expect(new URL(url).hostname).toBe("127.0.0.1");
+  // The log is JSON lines on stdout; pino's level 40 is a warning.
   const warnings = server
-    .stderr()
+    .stdout()
     .split("\n")
-    .filter((line) => /warn/i.test(line));
+    .filter((line) => line.startsWith("{") && (JSON.parse(line) as { level: number }).level === 40);
   expect(warnings).toHaveLength(1);
   expect(warnings[0]).toMatch(/JOBSTAR_TOKENS/);
 });

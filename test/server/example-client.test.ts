@@ -1,8 +1,8 @@
 // The example client (examples/client.ts) against the demo server (examples/demo-server.ts),
-// each in its own process, as a user runs them: `npm start`, then `npx tsx examples/client.ts`.
+// each in its own process, as a user runs them: `npm start` (the CLI), then `npx tsx examples/client.ts`.
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Child, ROOT, spawnChild, spawnTs, stopChild, waitForOutput } from "../support/child.js";
+import { type Child, ROOT, spawnChild, spawnCli, stopChild, waitForOutput } from "../support/child.js";
 import { freshDatabase } from "../support/database.js";
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -13,10 +13,11 @@ beforeAll(async () => {
   db = await freshDatabase();
   // PORT=0: the server picks a free port and prints its URL.
   // With JOBSTAR_TOKENS the demo authenticates: the client's token says who submits.
-  server = spawnTs("examples/demo-server.ts", {
+  server = spawnCli(["serve", "--models", "./examples/demo-server.ts"], {
     DATABASE_URL: db.url,
     PORT: "0",
     HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
     JOBSTAR_TOKENS: "dora:secret-d,erin:secret-e:admin",
   });
   await waitForOutput(server, "GraphiQL at ", 90_000);
@@ -65,4 +66,15 @@ it("refuses a client without a valid token", async () => {
   const exit = await client.exited;
   expect(exit.code, client.stderr()).not.toBe(0);
   expect(client.stdout()).not.toMatch(/submitted/);
+});
+
+it("says in one line, naming JOBSTAR_URL, when no server answers", async () => {
+  const client = spawnChild(path.join(ROOT, "node_modules/.bin/tsx"), ["examples/client.ts"], {
+    JOBSTAR_URL: "http://127.0.0.1:1/graphql",
+  });
+  const exit = await client.exited;
+  expect(exit.code).toBe(1);
+  expect(client.stderr().trim()).toBe(
+    "cannot reach the jobstar API at ws://127.0.0.1:1/graphql (JOBSTAR_URL): start it with npm start, or set JOBSTAR_URL",
+  );
 });

@@ -3,6 +3,7 @@
 import net from "node:net";
 import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { exampleQuery } from "../../src/graphql/graphiql.js";
 import type { Spec } from "../../src/index.js";
 import { createServer, type JobstarServer } from "../../src/server/index.js";
 import { ScriptJob, TrainingJob } from "../fixtures/models.js";
@@ -135,6 +136,20 @@ describe("HTTP endpoints", () => {
     const html = await response.text();
     expect(html.toLowerCase()).toContain("graphiql");
     expect(html).toContain("<title>jobstar</title>");
+    // It opens on a query of the first model, not GraphiQL's generic welcome comment.
+    expect(html).toContain("query LatestTrainingJobs");
+  });
+
+  it("opens GraphiQL on an example query that runs", async () => {
+    const query = exampleQuery(spec);
+    const response = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query }),
+    });
+    const body = (await response.json()) as { data?: unknown; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toMatchObject({ trainingJobs: { totalCount: expect.any(Number) } });
   });
 
   it("answers a plain GraphQL POST", async () => {

@@ -60,6 +60,11 @@ export function spawnTs(file: string, env: Record<string, string>): Child {
   return spawnChild(process.execPath, ["--import", "tsx", file], env);
 }
 
+/** Starts the `jobstar` CLI from its sources (`node --import tsx src/cli/bin.ts …`), as `npm start` does. */
+export function spawnCli(args: string[], env: Record<string, string>): Child {
+  return spawnChild(process.execPath, ["--import", "tsx", "src/cli/bin.ts", ...args], env);
+}
+
 /** Waits until the child has printed `text` on stdout; fails if it exits first or takes too long. */
 export async function waitForOutput(child: Child, text: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

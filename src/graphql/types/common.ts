@@ -1,3 +1,4 @@
+import type { FieldRef } from "@pothos/core";
 import { resolveArrayConnection } from "@pothos/plugin-relay";
 import { NotFoundError } from "../../errors.js";
 import { isTerminal, TASK_STATUSES, type TaskStatus } from "../../model/task-status.js";
@@ -240,7 +241,7 @@ function addJobOrder(builder: Builder) {
 }
 
 /** Options of a connection type: named `<Node>Connection`, with `totalCount`. */
-export function connectionOptions(node: string) {
+export function connectionOptions(node: string): ConnectionOptions {
   return {
     name: `${node}Connection`,
     fields: (t: ConnectionFieldBuilder) => ({
@@ -256,6 +257,14 @@ type ConnectionFieldBuilder = PothosSchemaTypes.ObjectFieldBuilder<
   PothosSchemaTypes.ExtendDefaultTypes<BuilderTypes>,
   { totalCount: number }
 >;
+
+// Spelled out so that the emitted declarations need not name Pothos's internal modules.
+interface ConnectionOptions {
+  name: string;
+  fields: (t: ConnectionFieldBuilder) => {
+    totalCount: FieldRef<PothosSchemaTypes.ExtendDefaultTypes<BuilderTypes>, number | null, "Object">;
+  };
+}
 
 /** Options of an edge type: named `<Node>Edge`. */
 export function edgeOptions(node: string) {

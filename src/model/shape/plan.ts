@@ -104,6 +104,9 @@ const UNSUPPORTED: Record<string, string> = {
   intersection: "intersections are not supported; combine object schemas with .extend() instead",
 };
 
+/** How deep a payload or artifact schema may nest. */
+const MAX_DEPTH = 64;
+
 class Planner {
   private readonly types = new Map<string, NamedTypePlan>();
   private readonly ancestors = new Map<ZodSchema, string>();
@@ -122,6 +125,15 @@ class Planner {
   }
 
   private visit(schema: ZodSchema, baseName: string, path: (string | number)[]): Visited {
+    // A recursive z.lazy makes a new object schema on each expansion, so no identity check
+    // catches it; a depth bound does, before the stack overflows.
+    if (path.length > MAX_DEPTH) {
+      this.fail(
+        path.slice(0, 6),
+        `the schema nests deeper than ${MAX_DEPTH} levels: a recursive z.lazy has no GraphQL type; ` +
+          "bound its depth, or type that field z.unknown() (a JSON scalar)",
+      );
+    }
     const peeled = peel(schema, this.options.direction);
     if (!peeled) this.fail(path, "schema wrappers do not end (a z.lazy that returns itself?)");
     const typeDescription = descriptionOf(peeled.schema) ?? peeled.description;
