@@ -2,7 +2,7 @@
  * What one request may cost: limits on documents (through graphql-armor), on root
  * mutation fields, on variables and on live subscriptions, each answering LIMIT_EXCEEDED.
  */
-import type { Plugin } from "@envelop/core";
+
 import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
@@ -17,6 +17,7 @@ import {
   type SelectionSetNode,
   type ValidationContext,
 } from "graphql";
+import type { Plugin } from "graphql-yoga";
 import { LimitExceededError } from "../errors.js";
 
 /** Limits on what one request may ask for. Every one has a safe default. */
