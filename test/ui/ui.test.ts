@@ -57,11 +57,11 @@ function watch(page: Page) {
   page.on("close", () => errors.push(...pageErrors));
 }
 
-/** Submits a job over the API, as another client (`user`) would. */
-async function submit(model: string, input: unknown, user = "anonymous"): Promise<string> {
+/** Submits a job over the API, as another client would. */
+async function submit(model: string, input: unknown): Promise<string> {
   const response = await fetch(`${origin}/graphql`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-user": user },
+    headers: { "content-type": "application/json" },
     body: JSON.stringify({
       query: `mutation($input: Submit${model}Input!) { job: submit${model}(input: $input) { id } }`,
       variables: { input },
@@ -228,42 +228,6 @@ it("reruns a failed FlakyJob", async () => {
   await page.close();
 });
 
-it("filters, sorts and pages a model's jobs", async () => {
-  // Delayed jobs: they stay PENDING, so the listing does not move under the test.
-  const delayed = (i: number) => ({
-    payload: { data_id: `bulk:${i}`, algo: "mlp", params: {} },
-    partitionKey: "bulk",
-    periodicInitialDelaySeconds: 3600,
-  });
-  const ids: string[] = [];
-  for (let i = 0; i < 60; i++) ids.push(await submit("TrainingJob", delayed(i), i < 55 ? "erin" : "frank"));
-  const page = await open("/ui/models/TrainingJob?partitionKey=bulk");
-  await page.getByText("60 jobs").waitFor();
-  expect(await page.locator("tr[data-job-id]").count()).toBe(50);
-  // Newest first: the last submitted leads.
-  expect(await page.locator("tr[data-job-id]").first().getAttribute("data-job-id")).toBe(ids[59]);
-  await page.getByRole("button", { name: "Next →" }).click();
-  await expect.poll(() => page.locator("tr[data-job-id]").count()).toBe(10);
-  expect(await page.locator("tr[data-job-id]").last().getAttribute("data-job-id")).toBe(ids[0]);
-  await page.getByRole("button", { name: "← Previous" }).click();
-  await expect.poll(() => page.locator("tr[data-job-id]").count()).toBe(50);
-  expect(await page.locator("tr[data-job-id]").first().getAttribute("data-job-id")).toBe(ids[59]);
-
-  await page.getByRole("button", { name: /^Created/ }).click();
-  await expect.poll(() => page.locator("tr[data-job-id]").first().getAttribute("data-job-id")).toBe(ids[0]);
-
-  await page.getByLabel("Creator").fill("frank");
-  await page.getByLabel("pending").check();
-  await page.getByRole("button", { name: "Apply" }).click();
-  await page.getByText("5 jobs").waitFor();
-  expect(new URL(page.url()).search).toContain("createdBy=frank");
-  await page.getByLabel("completed").check();
-  await page.getByLabel("pending").uncheck();
-  await page.getByRole("button", { name: "Apply" }).click();
-  await page.getByText("No jobs match.").waitFor();
-  await page.close();
-});
-
 it("shows the server's message when it refuses an action", async () => {
   const id = await submit("TrainingJob", {
     payload: { data_id: "refused", algo: "mlp", params: {} },
@@ -381,17 +345,16 @@ describe("with authentication (JOBSTAR_TOKENS)", () => {
     return body.data;
   }
 
-  /** Submits a TrainingJob as `user`; `delayed` ones stay PENDING for the test's length. */
-  async function submitAs(user: keyof typeof TOKENS, dataId: string, delayed = true): Promise<string> {
+  /** Submits a TrainingJob as `user`; by default delayed, so it stays PENDING for the test's length. */
+  async function submitAs(
+    user: keyof typeof TOKENS,
+    dataId: string,
+    options: Record<string, unknown> = { periodicInitialDelaySeconds: 3600 },
+  ): Promise<string> {
     const data = await call<{ job: { id: string } }>(
       user,
       "mutation($input: SubmitTrainingJobInput!) { job: submitTrainingJob(input: $input) { id } }",
-      {
-        input: {
-          payload: { data_id: dataId, algo: "mlp", params: {} },
-          ...(delayed ? { periodicInitialDelaySeconds: 3600 } : {}),
-        },
-      },
+      { input: { payload: { data_id: dataId, algo: "mlp", params: {} }, ...options } },
     );
     return data.job.id;
   }
@@ -454,7 +417,7 @@ describe("with authentication (JOBSTAR_TOKENS)", () => {
     await expect.poll(() => connectionParams).toContainEqual({ authorization: `Bearer ${TOKENS.alice}` });
     // Live over the authenticated WebSocket: a job submitted now appears and runs on the
     // page already open (nothing else would tell it).
-    const id = await submitAs("alice", "live", false);
+    const id = await submitAs("alice", "live", {});
     await seeStatuses(page, `tr[data-job-id="${id}"] .badge`, ["PROCESSING", "COMPLETED"]);
 
     // The tab keeps its token across reloads.
@@ -506,6 +469,12 @@ describe("with authentication (JOBSTAR_TOKENS)", () => {
     await seeStatuses(page, ".job-title .badge", ["PENDING"]);
     await page.getByRole("button", { name: "Cancel" }).waitFor();
     expect(await page.getByRole("button", { name: "Rerun" }).count()).toBe(0);
+    // His own job, once it has run: Rerun, no Cancel.
+    const done = await submitAs("bob", "bobs-done", {});
+    await page.goto(`${authOrigin}${jobPath(done)}`);
+    await seeStatuses(page, ".job-title .badge", ["COMPLETED"]);
+    await page.getByRole("button", { name: "Rerun" }).waitFor();
+    expect(await page.getByRole("button", { name: "Cancel" }).count()).toBe(0);
     // Alice's job is not his to see: the server says so, and nothing can be done to it.
     await page.goto(`${authOrigin}${jobPath(alices)}`);
     await page.locator("main [role=alert]").waitFor();
@@ -528,6 +497,39 @@ describe("with authentication (JOBSTAR_TOKENS)", () => {
       { id: bobs },
     );
     expect(data.job).toEqual({ status: "CANCELLED", info: { updatedBy: "alice" } });
+    await page.close();
+  });
+
+  it("filters, sorts and pages a model's jobs", { timeout: 60_000 }, async () => {
+    // Delayed jobs: they stay PENDING, so the listing does not move under the test. Seen by
+    // alice (an admin sees everyone's), 55 of hers and 5 of bob's.
+    const delayed = { partitionKey: "bulk", periodicInitialDelaySeconds: 3600 };
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i++) ids.push(await submitAs(i < 55 ? "alice" : "bob", `bulk:${i}`, delayed));
+    const page = await signedIn("alice", "/ui/models/TrainingJob?partitionKey=bulk");
+    await page.getByText("60 jobs").waitFor();
+    expect(await page.locator("tr[data-job-id]").count()).toBe(50);
+    // Newest first: the last submitted leads.
+    expect(await page.locator("tr[data-job-id]").first().getAttribute("data-job-id")).toBe(ids[59]);
+    await page.getByRole("button", { name: "Next →" }).click();
+    await expect.poll(() => page.locator("tr[data-job-id]").count()).toBe(10);
+    expect(await page.locator("tr[data-job-id]").last().getAttribute("data-job-id")).toBe(ids[0]);
+    await page.getByRole("button", { name: "← Previous" }).click();
+    await expect.poll(() => page.locator("tr[data-job-id]").count()).toBe(50);
+    expect(await page.locator("tr[data-job-id]").first().getAttribute("data-job-id")).toBe(ids[59]);
+
+    await page.getByRole("button", { name: /^Created/ }).click();
+    await expect.poll(() => page.locator("tr[data-job-id]").first().getAttribute("data-job-id")).toBe(ids[0]);
+
+    await page.getByLabel("Creator").fill("bob");
+    await page.getByLabel("pending").check();
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByText("5 jobs").waitFor();
+    expect(new URL(page.url()).search).toContain("createdBy=bob");
+    await page.getByLabel("completed").check();
+    await page.getByLabel("pending").uncheck();
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByText("No jobs match.").waitFor();
     await page.close();
   });
 });

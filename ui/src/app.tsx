@@ -112,18 +112,18 @@ function Shell({
   );
 }
 
-/** Who the server says we are, when it says (`viewer`, once authentication exists). */
+/** Who the server says we are, with their roles; nothing on a server that authenticates nobody. */
 function Viewer({ api }: { api: Api }) {
   const has = hasField(api, "Query", "viewer");
-  const [state] = useOperation<{ viewer: { user: string; roles: string[] } | null }, Record<string, never>>(
-    { query: "query Viewer { viewer { user roles } }" },
-    {},
-    !has,
-  );
+  const [state] = useOperation<
+    { viewer: { user: string | null; roles: string[]; authenticated: boolean } | null },
+    Record<string, never>
+  >({ query: "query Viewer { viewer { user roles authenticated } }" }, {}, !has);
   const viewer = state.data?.viewer;
-  if (!viewer) return null;
+  if (!viewer?.authenticated || !viewer.user) return null;
+  const roles = viewer.roles.length ? viewer.roles.join(", ") : "no roles";
   return (
-    <span className="viewer" title={viewer.roles.join(", ")}>
+    <span className="viewer" title={`Signed in as ${viewer.user} (${roles})`}>
       {viewer.user}
     </span>
   );
