@@ -1,5 +1,6 @@
 // The operator UI in a real browser (Debian's chromium, driven by playwright-core)
-// against the demo server (examples/demo-server.ts) on its own fresh database.
+// against the demo server (examples/demo-server.ts) on its own fresh database: open, and
+// (the describe block below) a second one with JOBSTAR_TOKENS, on a database of its own.
 
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
