@@ -1,8 +1,9 @@
 // The operator UI in a real browser (Debian's chromium, driven by playwright-core)
-// against the demo server (examples/demo-server.ts) on its own fresh database.
+// against the demo server (examples/demo-server.ts) on its own fresh database: open, and
+// (the describe block below) a second one with JOBSTAR_TOKENS, on a database of its own.
 
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, collectErrors, launchBrowser, screenshot } from "../support/browser.js";
 import { type Child, spawnTs, stopChild, waitForOutput } from "../support/child.js";
 import { freshDatabase } from "../support/database.js";
@@ -17,10 +18,7 @@ const errors: string[] = [];
 beforeAll(async () => {
   db = await freshDatabase();
   server = spawnTs("examples/demo-server.ts", { DATABASE_URL: db.url, PORT: "0", HOST: "127.0.0.1" });
-  await waitForOutput(server, "GraphiQL at ", 30_000);
-  const printed = /GraphiQL at (http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(server.stdout());
-  if (!printed?.[1]) throw new Error(`no URL in the demo server's output:\n${server.stdout()}`);
-  origin = printed[1];
+  origin = await serverOrigin(server);
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 }, 90_000);
@@ -28,14 +26,25 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await browser?.close();
-  if (server) {
-    const timer = setTimeout(() => server.process.kill("SIGKILL"), 10_000);
-    await stopChild(server, "SIGTERM");
-    clearTimeout(timer);
-  }
+  if (server) await stopServer(server);
   await db?.drop();
   expect(errors, "console errors in the browser").toEqual([]);
 });
+
+/** The origin of a demo server, once it has printed its URL. */
+async function serverOrigin(child: Child): Promise<string> {
+  await waitForOutput(child, "GraphiQL at ", 30_000);
+  const printed = /GraphiQL at (http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(child.stdout());
+  if (!printed?.[1]) throw new Error(`no URL in the demo server's output:\n${child.stdout()}`);
+  return printed[1];
+}
+
+/** Stops a demo server: SIGTERM, then SIGKILL if it takes over 10 s. */
+async function stopServer(child: Child): Promise<void> {
+  const timer = setTimeout(() => child.process.kill("SIGKILL"), 10_000);
+  await stopChild(child, "SIGTERM");
+  clearTimeout(timer);
+}
 
 async function open(path: string, target?: Page): Promise<Page> {
   const page = target ?? (await context.newPage());
@@ -49,11 +58,11 @@ function watch(page: Page) {
   page.on("close", () => errors.push(...pageErrors));
 }
 
-/** Submits a job over the API, as another client (`user`) would. */
-async function submit(model: string, input: unknown, user = "anonymous"): Promise<string> {
+/** Submits a job over the API, as another client would. */
+async function submit(model: string, input: unknown): Promise<string> {
   const response = await fetch(`${origin}/graphql`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-user": user },
+    headers: { "content-type": "application/json" },
     body: JSON.stringify({
       query: `mutation($input: Submit${model}Input!) { job: submit${model}(input: $input) { id } }`,
       variables: { input },
@@ -220,42 +229,6 @@ it("reruns a failed FlakyJob", async () => {
   await page.close();
 });
 
-it("filters, sorts and pages a model's jobs", async () => {
-  // Delayed jobs: they stay PENDING, so the listing does not move under the test.
-  const delayed = (i: number) => ({
-    payload: { data_id: `bulk:${i}`, algo: "mlp", params: {} },
-    partitionKey: "bulk",
-    periodicInitialDelaySeconds: 3600,
-  });
-  const ids: string[] = [];
-  for (let i = 0; i < 60; i++) ids.push(await submit("TrainingJob", delayed(i), i < 55 ? "erin" : "frank"));
-  const page = await open("/ui/models/TrainingJob?partitionKey=bulk");
-  await page.getByText("60 jobs").waitFor();
-  expect(await page.locator("tr[data-job-id]").count()).toBe(50);
-  // Newest first: the last submitted leads.
-  expect(await page.locator("tr[data-job-id]").first().getAttribute("data-job-id")).toBe(ids[59]);
-  await page.getByRole("button", { name: "Next →" }).click();
-  await expect.poll(() => page.locator("tr[data-job-id]").count()).toBe(10);
-  expect(await page.locator("tr[data-job-id]").last().getAttribute("data-job-id")).toBe(ids[0]);
-  await page.getByRole("button", { name: "← Previous" }).click();
-  await expect.poll(() => page.locator("tr[data-job-id]").count()).toBe(50);
-  expect(await page.locator("tr[data-job-id]").first().getAttribute("data-job-id")).toBe(ids[59]);
-
-  await page.getByRole("button", { name: /^Created/ }).click();
-  await expect.poll(() => page.locator("tr[data-job-id]").first().getAttribute("data-job-id")).toBe(ids[0]);
-
-  await page.getByLabel("Creator").fill("frank");
-  await page.getByLabel("pending").check();
-  await page.getByRole("button", { name: "Apply" }).click();
-  await page.getByText("5 jobs").waitFor();
-  expect(new URL(page.url()).search).toContain("createdBy=frank");
-  await page.getByLabel("completed").check();
-  await page.getByLabel("pending").uncheck();
-  await page.getByRole("button", { name: "Apply" }).click();
-  await page.getByText("No jobs match.").waitFor();
-  await page.close();
-});
-
 it("shows the server's message when it refuses an action", async () => {
   const id = await submit("TrainingJob", {
     payload: { data_id: "refused", algo: "mlp", params: {} },
@@ -335,106 +308,231 @@ it("sends the token it is given on every request, from session storage", async (
   await page.close();
 });
 
-it("asks for a token when the server wants one, and sends it over HTTP and graphql-ws", async () => {
-  // The server's side of authentication is not here yet: play its contract in the
-  // browser's network layer (401 + UNAUTHENTICATED without "Bearer good"), and pass
-  // everything else on to the real server.
-  const guarded = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await guarded.newPage();
-  // The browser logs each 401 as a console error, which is the point here: collect only
-  // the page's uncaught exceptions.
-  page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
-  const connectionParams: unknown[] = [];
-  await page.routeWebSocket(/\/graphql$/, (ws) => {
-    const upstream = ws.connectToServer();
-    ws.onMessage((message) => {
-      const parsed = JSON.parse(String(message)) as { type: string; payload?: unknown };
-      if (parsed.type === "connection_init") connectionParams.push(parsed.payload);
-      upstream.send(message);
-    });
-  });
-  // urql sends short queries as GET (`/graphql?query=…`), the rest as POST.
-  await page.route(
-    (url) => url.pathname === "/graphql",
-    async (route) => {
-      if (route.request().headers().authorization === "Bearer good") return route.continue();
-      await route.fulfill({
-        status: 401,
-        contentType: "application/json",
-        body: JSON.stringify({
-          errors: [{ message: "A token is required.", extensions: { code: "UNAUTHENTICATED" } }],
-        }),
-      });
-    },
-  );
-  await page.goto(`${origin}/ui/models/TrainingJob`);
-  await page.getByText("The server needs a token to show anything.").waitFor();
-  await page.locator("#token").fill("bad");
-  await page.getByRole("button", { name: "Use token" }).click();
-  await page.getByText("The server refused this token.").waitFor();
-  await page.locator("#token").fill("good");
-  await page.getByRole("button", { name: "Use token" }).click();
-  await page.getByText(/^\d+ jobs?$/).waitFor();
-  await expect.poll(() => connectionParams).toContainEqual({ authorization: "Bearer good" });
-  // A new tab of the same session would ask again; this one keeps it across reloads.
-  await page.reload();
-  await page.getByText(/^\d+ jobs?$/).waitFor();
-  await screenshot(page, "token-accepted");
-  await page.close();
-  await guarded.close();
-});
+describe("with authentication (JOBSTAR_TOKENS)", () => {
+  // Its own demo server and database, with tokens: alice is an admin, bob a plain user,
+  // vera a viewer (read and subscribe to every job, change none).
+  const TOKENS = { alice: "secret-a", bob: "secret-b", vera: "secret-v" } as const;
+  let authDb: Awaited<ReturnType<typeof freshDatabase>>;
+  let authServer: Child;
+  let authOrigin: string;
+  const contexts: BrowserContext[] = [];
 
-it("shows no action buttons when the server says the viewer may not act", async () => {
-  // Until the server has `viewerCanCancel` / `viewerCanRerun` (with authentication), play
-  // them here: add them to the schema the UI introspects, and answer them as a viewer's
-  // (false) when the UI asks, passing the rest of the query on to the real server.
-  const id = await submit("TrainingJob", {
-    payload: { data_id: "viewer", algo: "mlp", params: {} },
-    periodicInitialDelaySeconds: 3600,
+  beforeAll(async () => {
+    authDb = await freshDatabase();
+    authServer = spawnTs("examples/demo-server.ts", {
+      DATABASE_URL: authDb.url,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      JOBSTAR_TOKENS: `alice:${TOKENS.alice}:admin,bob:${TOKENS.bob},vera:${TOKENS.vera}:viewer`,
+    });
+    authOrigin = await serverOrigin(authServer);
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    if (authServer) await stopServer(authServer);
+    await authDb?.drop();
   });
-  const page = await context.newPage();
-  watch(page);
-  const flag = (name: string) => ({ name, type: { kind: "SCALAR", name: "Boolean", ofType: null } });
-  await page.route(
-    (url) => url.pathname === "/graphql",
-    async (route) => {
-      // urql sends short queries as GET (`?query=…`), the rest as POST.
-      const url = new URL(route.request().url());
-      const post = route.request().postData();
-      const params = post ? (JSON.parse(post) as { query: string }) : null;
-      const query = params?.query ?? url.searchParams.get("query") ?? "";
-      if (query.includes("query SchemaTypes")) {
-        const response = await route.fetch();
-        const json = (await response.json()) as {
-          data: { __schema: { types: { name: string; fields: unknown[] | null }[] } };
-        };
-        const type = json.data.__schema.types.find((t) => t.name === "TrainingJob");
-        type?.fields?.push(flag("viewerCanCancel"), flag("viewerCanRerun"));
-        return route.fulfill({ response, json });
-      }
-      if (query.includes("viewerCanCancel")) {
-        const stripped = query.replace(/viewerCan(Cancel|Rerun)/g, "");
-        url.searchParams.set("query", stripped);
-        const response = await route.fetch(
-          params ? { postData: JSON.stringify({ ...params, query: stripped }) } : { url: url.toString() },
-        );
-        const json = (await response.json()) as { data?: { job?: Record<string, unknown> } };
-        if (json.data?.job) Object.assign(json.data.job, { viewerCanCancel: false, viewerCanRerun: false });
-        return route.fulfill({ response, json });
-      }
-      return route.continue();
-    },
-  );
-  await page.goto(`${origin}/ui/jobs/${encodeURIComponent(id)}`);
-  await seeStatuses(page, ".job-title .badge", ["PENDING"]);
-  await page.locator(".timeline > li").first().waitFor();
-  expect(await page.getByRole("button", { name: "Cancel" }).count()).toBe(0);
-  expect(await page.getByRole("button", { name: "Rerun" }).count()).toBe(0);
-  // The same job, to someone the server does not restrict: Cancel is there.
-  await page.unrouteAll();
-  await page.reload();
-  await page.getByRole("button", { name: "Cancel" }).waitFor();
-  await page.close();
+
+  /** Calls the API as `user`; returns `data`, or throws the errors. */
+  async function call<T>(user: keyof typeof TOKENS, query: string, variables: unknown): Promise<T> {
+    const response = await fetch(`${authOrigin}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${TOKENS[user]}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: T; errors?: unknown };
+    if (!body.data || body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  }
+
+  /** Submits a TrainingJob as `user`; by default delayed, so it stays PENDING for the test's length. */
+  async function submitAs(
+    user: keyof typeof TOKENS,
+    dataId: string,
+    options: Record<string, unknown> = { periodicInitialDelaySeconds: 3600 },
+  ): Promise<string> {
+    const data = await call<{ job: { id: string } }>(
+      user,
+      "mutation($input: SubmitTrainingJobInput!) { job: submitTrainingJob(input: $input) { id } }",
+      { input: { payload: { data_id: dataId, algo: "mlp", params: {} }, ...options } },
+    );
+    return data.job.id;
+  }
+
+  /** A tab of a new browser session that already holds `user`'s token (as if typed in). */
+  async function signedIn(user: keyof typeof TOKENS, path: string): Promise<Page> {
+    const session = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    contexts.push(session);
+    await session.addInitScript((token) => sessionStorage.setItem("jobstar.token", token), TOKENS[user]);
+    const page = await session.newPage();
+    watch(page);
+    await page.goto(`${authOrigin}${path}`);
+    await page.locator(".viewer").filter({ hasText: user }).waitFor();
+    return page;
+  }
+
+  const jobPath = (id: string) => `/ui/jobs/${encodeURIComponent(id)}`;
+  const buttons = (page: Page) => page.getByRole("button", { name: /^(Cancel|Rerun)$/ }).count();
+
+  it("asks for a token, refuses a wrong one with the server's message, then works over HTTP and graphql-ws", async () => {
+    const session = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    contexts.push(session);
+    const page = await session.newPage();
+    // The browser logs each 401 response as a console error: that is the point here.
+    // Every other console error, and every uncaught exception, still counts.
+    const pageErrors = collectErrors(page);
+    page.on("close", () =>
+      errors.push(...pageErrors.filter((e) => !/the server responded with a status of 401\b/.test(e))),
+    );
+    // What the page sends in graphql-ws' connection_init; `spoil` replaces its token.
+    const connectionParams: unknown[] = [];
+    let spoil = false;
+    await page.routeWebSocket(/\/graphql$/, (ws) => {
+      const upstream = ws.connectToServer();
+      ws.onMessage((message) => {
+        const parsed = JSON.parse(String(message)) as { type: string; payload?: unknown };
+        if (parsed.type !== "connection_init") return upstream.send(message);
+        connectionParams.push(parsed.payload);
+        if (!spoil) return upstream.send(message);
+        upstream.send(JSON.stringify({ ...parsed, payload: { authorization: "Bearer spoilt" } }));
+      });
+    });
+
+    await page.goto(`${authOrigin}/ui/models/TrainingJob`);
+    await page.getByText("The server needs a token to show anything.").waitFor();
+    await page.locator("#token").fill("wrong");
+    await page.getByRole("button", { name: "Use token" }).click();
+    const refusal = page.locator(".token-prompt [role=alert]");
+    await refusal.waitFor();
+    // The server's own words (no token or a wrong one: the same answer).
+    expect(await refusal.textContent()).toMatch(/^The server refused this token: authentication required/);
+    await screenshot(page, "token-refused");
+
+    await page.locator("#token").fill(TOKENS.alice);
+    await page.getByRole("button", { name: "Use token" }).click();
+    await page.getByText(/^\d+ jobs?$/).waitFor();
+    await page.locator(".viewer").filter({ hasText: "alice" }).waitFor();
+    expect(await page.locator(".token-prompt").count()).toBe(0);
+    expect(await page.evaluate(() => sessionStorage.getItem("jobstar.token"))).toBe(TOKENS.alice);
+    await expect.poll(() => connectionParams).toContainEqual({ authorization: `Bearer ${TOKENS.alice}` });
+    // Live over the authenticated WebSocket: a job submitted now appears and runs on the
+    // page already open (nothing else would tell it).
+    const id = await submitAs("alice", "live", {});
+    await seeStatuses(page, `tr[data-job-id="${id}"] .badge`, ["PROCESSING", "COMPLETED"]);
+
+    // The tab keeps its token across reloads.
+    await page.reload();
+    await page.locator(`tr[data-job-id="${id}"]`).waitFor();
+    await screenshot(page, "token-accepted");
+
+    // A live connection the server refuses (closed with 4401): the UI asks for a token again.
+    spoil = true;
+    await page.reload();
+    await page.locator(`tr[data-job-id="${id}"]`).waitFor();
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toBe("The server refused this token: Unauthorized");
+    await page.close();
+  });
+
+  it("shows a viewer another user's job and model page without Rerun or Cancel", async () => {
+    const pending = await submitAs("alice", "for-vera");
+    const cancelled = await submitAs("alice", "for-vera-cancelled");
+    await call("alice", "mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }", { id: cancelled });
+    const page = await signedIn("vera", jobPath(pending));
+    await seeStatuses(page, ".job-title .badge", ["PENDING"]);
+    await page.locator(".timeline > li").first().waitFor();
+    expect(await page.locator(".job-title").textContent()).toContain(pending);
+    expect(await buttons(page)).toBe(0);
+    await page.goto(`${authOrigin}${jobPath(cancelled)}`);
+    await seeStatuses(page, ".job-title .badge", ["CANCELLED"]);
+    await page.locator(".timeline > li").first().waitFor();
+    expect(await buttons(page)).toBe(0);
+    await screenshot(page, "job-viewer");
+    await page.goto(`${authOrigin}/ui/models/TrainingJob`);
+    await page.locator(`tr[data-job-id="${pending}"]`).waitFor();
+    await page.locator(`tr[data-job-id="${cancelled}"]`).waitFor();
+    expect(await buttons(page)).toBe(0);
+    await page.close();
+  });
+
+  it("shows a plain user only their own jobs, and Cancel on their own pending job", async () => {
+    const alices = await submitAs("alice", "not-for-bob");
+    const bobs = await submitAs("bob", "bobs");
+    const page = await signedIn("bob", "/ui/models/TrainingJob");
+    await page.locator(`tr[data-job-id="${bobs}"]`).waitFor();
+    expect(await page.locator(`tr[data-job-id="${alices}"]`).count()).toBe(0);
+    const creators = await page
+      .locator("tr[data-job-id]")
+      .evaluateAll((rows) => rows.map((row) => row.textContent ?? ""));
+    expect(creators.every((text) => text.includes("bob"))).toBe(true);
+    await page.goto(`${authOrigin}${jobPath(bobs)}`);
+    await seeStatuses(page, ".job-title .badge", ["PENDING"]);
+    await page.getByRole("button", { name: "Cancel" }).waitFor();
+    expect(await page.getByRole("button", { name: "Rerun" }).count()).toBe(0);
+    // His own job, once it has run: Rerun, no Cancel.
+    const done = await submitAs("bob", "bobs-done", {});
+    await page.goto(`${authOrigin}${jobPath(done)}`);
+    await seeStatuses(page, ".job-title .badge", ["COMPLETED"]);
+    await page.getByRole("button", { name: "Rerun" }).waitFor();
+    expect(await page.getByRole("button", { name: "Cancel" }).count()).toBe(0);
+    // Alice's job is not his to see: the server says so, and nothing can be done to it.
+    await page.goto(`${authOrigin}${jobPath(alices)}`);
+    await page.locator("main [role=alert]").waitFor();
+    expect(await buttons(page)).toBe(0);
+    await page.close();
+  });
+
+  it("lets an admin cancel another user's job", async () => {
+    const bobs = await submitAs("bob", "for-alice");
+    const page = await signedIn("alice", jobPath(bobs));
+    await seeStatuses(page, ".job-title .badge", ["PENDING"]);
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Cancel job" }).click();
+    await seeStatuses(page, ".job-title .badge", ["CANCELLED"]);
+    await page.getByRole("button", { name: "Rerun" }).waitFor();
+    expect(await page.getByRole("button", { name: "Cancel" }).count()).toBe(0);
+    const data = await call<{ job: { status: string; info: { updatedBy: string } } }>(
+      "bob",
+      "query($id: ID!) { job: trainingJob(id: $id) { status info { updatedBy } } }",
+      { id: bobs },
+    );
+    expect(data.job).toEqual({ status: "CANCELLED", info: { updatedBy: "alice" } });
+    await page.close();
+  });
+
+  it("filters, sorts and pages a model's jobs", { timeout: 60_000 }, async () => {
+    // Delayed jobs: they stay PENDING, so the listing does not move under the test. Seen by
+    // alice (an admin sees everyone's), 55 of hers and 5 of bob's.
+    const delayed = { partitionKey: "bulk", periodicInitialDelaySeconds: 3600 };
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i++) ids.push(await submitAs(i < 55 ? "alice" : "bob", `bulk:${i}`, delayed));
+    const page = await signedIn("alice", "/ui/models/TrainingJob?partitionKey=bulk");
+    await page.getByText("60 jobs").waitFor();
+    expect(await page.locator("tr[data-job-id]").count()).toBe(50);
+    // Newest first: the last submitted leads.
+    expect(await page.locator("tr[data-job-id]").first().getAttribute("data-job-id")).toBe(ids[59]);
+    await page.getByRole("button", { name: "Next →" }).click();
+    await expect.poll(() => page.locator("tr[data-job-id]").count()).toBe(10);
+    expect(await page.locator("tr[data-job-id]").last().getAttribute("data-job-id")).toBe(ids[0]);
+    await page.getByRole("button", { name: "← Previous" }).click();
+    await expect.poll(() => page.locator("tr[data-job-id]").count()).toBe(50);
+    expect(await page.locator("tr[data-job-id]").first().getAttribute("data-job-id")).toBe(ids[59]);
+
+    await page.getByRole("button", { name: /^Created/ }).click();
+    await expect.poll(() => page.locator("tr[data-job-id]").first().getAttribute("data-job-id")).toBe(ids[0]);
+
+    await page.getByLabel("Creator").fill("bob");
+    await page.getByLabel("pending").check();
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByText("5 jobs").waitFor();
+    expect(new URL(page.url()).search).toContain("createdBy=bob");
+    await page.getByLabel("completed").check();
+    await page.getByLabel("pending").uncheck();
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByText("No jobs match.").waitFor();
+    await page.close();
+  });
 });
 
 it("is usable by keyboard, on a phone and in dark mode", async () => {

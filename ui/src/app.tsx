@@ -16,11 +16,26 @@ import { Link, useLocation } from "./router.tsx";
 export function App() {
   const token = useToken();
   const [askToken, setAskToken] = useState(false);
+  // The server's reason for closing the live connection of a token (4401), if it did.
+  const [liveRefusal, setLiveRefusal] = useState<{ token: string | null; reason: string } | null>(null);
   // A new token means new connections: rebuild the client (and its WebSocket).
-  const client = useMemo(() => createClient(token, () => setAskToken(true)), [token]);
+  const client = useMemo(
+    () =>
+      createClient(token, (reason) => {
+        setLiveRefusal({ token, reason });
+        setAskToken(true);
+      }),
+    [token],
+  );
   return (
     <Provider value={client}>
-      <Shell token={token} askToken={askToken} setAskToken={setAskToken} key={token ?? ""} />
+      <Shell
+        token={token}
+        askToken={askToken}
+        setAskToken={setAskToken}
+        liveRefusal={liveRefusal?.token === token ? liveRefusal.reason : null}
+        key={token ?? ""}
+      />
     </Provider>
   );
 }
@@ -29,10 +44,12 @@ function Shell({
   token,
   askToken,
   setAskToken,
+  liveRefusal,
 }: {
   token: string | null;
   askToken: boolean;
   setAskToken: (ask: boolean) => void;
+  liveRefusal: string | null;
 }) {
   const [models] = useOperation(JobModelsQuery, {});
   const [schema] = useOperation(SchemaTypesQuery, {});
@@ -45,6 +62,9 @@ function Shell({
   useEffect(() => {
     if (unauthenticated) setAskToken(true);
   }, [unauthenticated, setAskToken]);
+  // Why the server refused the token given, in its own words (HTTP 401, or the live
+  // connection closed with 4401).
+  const refusal = token !== null && unauthenticated && error ? errorMessage(error) : liveRefusal;
 
   return (
     <>
@@ -77,9 +97,7 @@ function Shell({
           )}
         </div>
       </header>
-      {askToken && (
-        <TokenPrompt refused={unauthenticated && token !== null} onDone={() => setAskToken(false)} />
-      )}
+      {askToken && <TokenPrompt refusal={refusal} onDone={() => setAskToken(false)} />}
       <main id="main" tabIndex={-1}>
         {error && !unauthenticated && <p role="alert">{errorMessage(error)}</p>}
         {unauthenticated && <p role="alert">The server needs a token to show anything.</p>}
@@ -94,24 +112,24 @@ function Shell({
   );
 }
 
-/** Who the server says we are, when it says (`viewer`, once authentication exists). */
+/** Who the server says we are, with their roles; nothing on a server that authenticates nobody. */
 function Viewer({ api }: { api: Api }) {
   const has = hasField(api, "Query", "viewer");
-  const [state] = useOperation<{ viewer: { user: string; roles: string[] } | null }, Record<string, never>>(
-    { query: "query Viewer { viewer { user roles } }" },
-    {},
-    !has,
-  );
+  const [state] = useOperation<
+    { viewer: { user: string | null; roles: string[]; authenticated: boolean } | null },
+    Record<string, never>
+  >({ query: "query Viewer { viewer { user roles authenticated } }" }, {}, !has);
   const viewer = state.data?.viewer;
-  if (!viewer) return null;
+  if (!viewer?.authenticated || !viewer.user) return null;
+  const roles = viewer.roles.length ? viewer.roles.join(", ") : "no roles";
   return (
-    <span className="viewer" title={viewer.roles.join(", ")}>
+    <span className="viewer" title={`Signed in as ${viewer.user} (${roles})`}>
       {viewer.user}
     </span>
   );
 }
 
-function TokenPrompt({ refused, onDone }: { refused: boolean; onDone: () => void }) {
+function TokenPrompt({ refusal, onDone }: { refusal: string | null; onDone: () => void }) {
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const value = String(new FormData(event.currentTarget).get("token") ?? "").trim();
@@ -121,9 +139,9 @@ function TokenPrompt({ refused, onDone }: { refused: boolean; onDone: () => void
   return (
     <form className="token-prompt" onSubmit={onSubmit} aria-label="Access token">
       <label htmlFor="token">Access token</label>
-      {refused && (
+      {refusal !== null && (
         <span className="field-error" role="alert">
-          The server refused this token.
+          The server refused this token: {refusal}
         </span>
       )}
       <input id="token" name="token" type="password" autoComplete="off" required />

@@ -18,8 +18,11 @@ export function onReconnect(listener: () => void): () => void {
   return () => reconnectListeners.delete(listener);
 }
 
-/** A urql client for the API, with `token` (if any) on every request. */
-export function createClient(token: string | null, onUnauthenticated: () => void): Client {
+/**
+ * A urql client for the API, with `token` (if any) on every request. `onUnauthenticated`
+ * hears the server's reason when it closes the live connection for want of credentials.
+ */
+export function createClient(token: string | null, onUnauthenticated: (reason: string) => void): Client {
   const wsUrl = new URL(GRAPHQL_PATH, window.location.href);
   wsUrl.protocol = wsUrl.protocol === "https:" ? "wss:" : "ws:";
   let connections = 0;
@@ -35,9 +38,10 @@ export function createClient(token: string | null, onUnauthenticated: () => void
         if (connections > 1) for (const listener of reconnectListeners) listener();
       },
       closed: (event) => {
-        // 4401/4403: the server refused the connection's credentials.
-        const code = (event as { code?: number }).code;
-        if (code === 4401 || code === 4403) onUnauthenticated();
+        // 4401 (no or wrong token) / 4403: the server refused the connection's credentials.
+        // graphql-ws does not retry a 4401: the live updates stop until a new token is given.
+        const { code, reason } = event as { code?: number; reason?: string };
+        if (code === 4401 || code === 4403) onUnauthenticated(reason || `closed with ${code}`);
       },
     },
   });

@@ -90,19 +90,26 @@ export interface ModelSummary {
 /** Minutes shown in the overview's chart. */
 export const CHART_MINUTES = 60;
 
+/**
+ * Aliases one request may hold: the server's default `limits.maxAliases` (a request with
+ * more is refused with 400 LIMIT_EXCEEDED), so the overview asks in several requests.
+ */
+export const MAX_ALIASES = 15;
+
 /** Counts by status, jobs per minute over the last hour and newest failures, for every model. */
 export function overview(
   models: Model[],
   now: Date,
 ): {
-  operation: Operation<Record<string, unknown>, Record<string, never>>;
+  /** Requests of at most {@link MAX_ALIASES} aliases each, whose data `read` takes merged. */
+  operations: Operation<Record<string, unknown>, Record<string, never>>[];
   read: (data: Record<string, unknown>) => ModelSummary[];
 } {
   const end = new Date(Math.ceil(now.getTime() / 60_000) * 60_000); // the chart's last minute ends here
   const bounds = Array.from({ length: CHART_MINUTES + 1 }, (_, i) =>
     new Date(end.getTime() - (CHART_MINUTES - i) * 60_000).toISOString(),
   );
-  const fields = models.map((model, m) => {
+  const fields = models.flatMap((model, m) => {
     const list = `${model.field}s`;
     const counts = STATUSES.map(
       (s) => `m${m}_${s}: ${list}(where: { status: [${s}] }, first: 0) { totalCount }`,
@@ -114,11 +121,16 @@ export function overview(
           `m${m}_t${i}: ${list}(where: { createdAfter: "${from}", createdBefore: "${bounds[i + 1]}" }, first: 0) { totalCount }`,
       );
     const failures = `m${m}_failures: ${list}(where: { status: [FAILED] }, orderBy: { field: UPDATED_TIME, direction: DESC }, first: 5) { edges { node { id errmsg meta { updatedTime } } } }`;
-    return [...counts, ...minutes, failures].join("\n");
+    return [...counts, failures, ...minutes];
   });
+  const operations = [];
+  for (let i = 0; i < fields.length; i += MAX_ALIASES) {
+    const part = fields.slice(i, i + MAX_ALIASES);
+    operations.push({ query: `query Overview${i / MAX_ALIASES} {\n${part.join("\n")}\n}` });
+  }
   const total = (value: unknown) => (value as { totalCount: number } | undefined)?.totalCount ?? 0;
   return {
-    operation: { query: `query Overview {\n${fields.join("\n")}\n}` },
+    operations,
     read: (data) =>
       models.map((_, m) => ({
         counts: Object.fromEntries(STATUSES.map((s) => [s, total(data[`m${m}_${s}`])])) as Record<
