@@ -1,11 +1,11 @@
 // The operator UI in a real browser (Debian's chromium, driven by playwright-core)
-// against the demo server (examples/demo-server.ts) on its own fresh database: open, and
+// against the demo server (`jobstar serve` with examples/demo-server.ts) on its own fresh database: open, and
 // (the describe block below) a second one with JOBSTAR_TOKENS, on a database of its own.
 
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, collectErrors, launchBrowser, screenshot } from "../support/browser.js";
-import { type Child, spawnTs, stopChild, waitForOutput } from "../support/child.js";
+import { type Child, spawnCli, stopChild, waitForOutput } from "../support/child.js";
 import { freshDatabase } from "../support/database.js";
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -17,7 +17,12 @@ const errors: string[] = [];
 
 beforeAll(async () => {
   db = await freshDatabase();
-  server = spawnTs("examples/demo-server.ts", { DATABASE_URL: db.url, PORT: "0", HOST: "127.0.0.1" });
+  server = spawnCli(["serve", "--models", "./examples/demo-server.ts"], {
+    DATABASE_URL: db.url,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+  });
   origin = await serverOrigin(server);
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -33,7 +38,7 @@ afterAll(async () => {
 
 /** The origin of a demo server, once it has printed its URL. */
 async function serverOrigin(child: Child): Promise<string> {
-  await waitForOutput(child, "GraphiQL at ", 30_000);
+  await waitForOutput(child, "GraphiQL at ", 90_000);
   const printed = /GraphiQL at (http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(child.stdout());
   if (!printed?.[1]) throw new Error(`no URL in the demo server's output:\n${child.stdout()}`);
   return printed[1];
@@ -319,10 +324,11 @@ describe("with authentication (JOBSTAR_TOKENS)", () => {
 
   beforeAll(async () => {
     authDb = await freshDatabase();
-    authServer = spawnTs("examples/demo-server.ts", {
+    authServer = spawnCli(["serve", "--models", "./examples/demo-server.ts"], {
       DATABASE_URL: authDb.url,
       PORT: "0",
       HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
       JOBSTAR_TOKENS: `alice:${TOKENS.alice}:admin,bob:${TOKENS.bob},vera:${TOKENS.vera}:viewer`,
     });
     authOrigin = await serverOrigin(authServer);
