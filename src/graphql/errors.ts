@@ -45,7 +45,7 @@ export function toGraphQLError(error: unknown, message = "Unexpected error."): G
     return mapped;
   }
   if (base && (original === null || original instanceof GraphQLError)) return base;
-  if (original instanceof DatabaseUnavailableError || isTransient(original)) {
+  if (isTransient(original)) {
     // The database is restarting or out of reach: the caller may simply try again.
     return new GraphQLError("The database is unavailable right now; try again shortly.", {
       nodes: base?.nodes,

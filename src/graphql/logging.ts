@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 import { isTransient, outageReason } from "../store/transient.js";
-import { jobstarCause } from "./errors.js";
+import { isCallerError, jobstarCause } from "./errors.js";
 
 /**
  * Logs of the GraphQL server. A bad input or a missing job is the caller's business, not an
@@ -25,8 +25,9 @@ export function serverLogger(verbose = process.env.JOBSTAR_LOG_LEVEL === "debug"
   };
 }
 
+/** A caller's error (bad input, not found, …) is theirs to see; an unusable database is the operator's. */
 function isExpected(arg: unknown): boolean {
-  return jobstarCause(arg) !== undefined;
+  return isCallerError(jobstarCause(arg));
 }
 
 /** An error as one safe line: its kind, code and the first line of its message, without values. */
