@@ -162,6 +162,11 @@ export type JobDetail = JobStateFieldsFragment &
 
 /** Revisions and log lines the job page loads at most. */
 export const HISTORY_LIMIT = 100;
+/**
+ * Revisions carry the whole payload and artifact: the newest 20 keep the job page's query
+ * within the server's cost limit (`maxCost`) even for a model with deep, nested data.
+ */
+export const REVISIONS_LIMIT = 20;
 
 /** One job, its history and its logs. */
 export function jobDetail(api: Api, model: Model): Operation<{ job: JobDetail | null }, { id: string }> {
@@ -174,7 +179,7 @@ export function jobDetail(api: Api, model: Model): Operation<{ job: JobDetail | 
     payload ${payload}
     artifact ${artifact}
     meta { createdBy createdTime totalRevisionCount }
-    revisions(last: ${HISTORY_LIMIT}) {
+    revisions(last: ${REVISIONS_LIMIT}) {
       totalCount
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
       edges { cursor node { revisionId ...JobStateFields payload ${payload} artifact ${artifact} } }
