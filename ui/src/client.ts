@@ -31,6 +31,12 @@ export function createClient(token: string | null, onUnauthenticated: (reason: s
     lazy: true,
     retryAttempts: Number.POSITIVE_INFINITY,
     shouldRetry: () => true,
+    // An operator's page should be live again soon after the server is: graphql-ws's own
+    // backoff doubles without bound; here it grows from 0.5 s to at most 3 s, with jitter.
+    retryWait: (retries) =>
+      new Promise((resolve) =>
+        setTimeout(resolve, Math.min(500 * 2 ** retries, 3000) * (0.75 + Math.random() / 2)),
+      ),
     connectionParams: () => (token ? { authorization: `Bearer ${token}` } : {}),
     on: {
       connected: () => {
