@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createLogger, type Logger, Spec, TaskStatus } from "../src/index.js";
 import setupModels, { EchoJob } from "./fixtures/cli-models.js";
+import { ScriptJob } from "./fixtures/models.js";
 import { spawnCli, stopChild, waitForOutput } from "./support/child.js";
 import { freshDatabase } from "./support/database.js";
 import { testSpec } from "./support/spec.js";
@@ -66,6 +67,29 @@ it("logs start-up and shutdown through the `logger` option, without the password
   // The URL is logged without its password (the test database's URL may carry one).
   const passwordInUrl = new URL(db.url).password;
   if (passwordInUrl) expect(JSON.stringify(lines)).not.toContain(`:${passwordInUrl}@`);
+});
+
+it("logs each retry and failure of a job with its id, through the run loop", async () => {
+  const lines: Line[] = [];
+  const spec = testSpec(db.url, "simple");
+  spec.configure({ logger: recordingLogger(lines) });
+  const scripts = spec.getResourceManager(ScriptJob);
+  await scripts.startConsume({ block: false });
+  try {
+    const { resourceId } = await scripts.create({ payload: { behaviour: "throw" }, maxRetries: 1 });
+    await waitFor(
+      async () => (await scripts.get(resourceId)).data.status,
+      (status) => status === TaskStatus.FAILED,
+    );
+    const about = lines.filter((line) => line.fields.resourceId === resourceId);
+    expect(about.map((line) => [line.level, line.message])).toEqual([
+      ["info", "job will run again"],
+      ["warn", "job failed"],
+    ]);
+    expect(about[1]?.fields).toMatchObject({ errmsg: "boom on run 4", retries: 1 });
+  } finally {
+    await spec.close({ graceSeconds: 1 });
+  }
 });
 
 it("jobstar serve logs JSON lines, serves and works, and on SIGTERM shuts down in order and exits 0", async () => {

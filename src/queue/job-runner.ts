@@ -3,7 +3,7 @@ import type { ValidationError } from "../errors.js";
 import type { EventBus } from "../events/bus.js";
 import type { Logger } from "../log/logger.js";
 import { DelayRetry, type HandlerContext, NoRetry } from "../model/handler.js";
-import { hydrate } from "../model/job.js";
+import { hydrate, type JobData } from "../model/job.js";
 import type { RegisteredModel } from "../model/registration.js";
 import { TaskStatus } from "../model/task-status.js";
 import { parseWith } from "../model/validate.js";
@@ -283,6 +283,7 @@ export class JobRunner {
           runAt: null,
           logs,
         });
+        if (written) this.logEnd(claim, next.data);
         return written !== null;
       }
       // It runs again: its new queue entry commits with the revision.
@@ -297,12 +298,22 @@ export class JobRunner {
           queue,
           user: `worker:${workerId}`,
         });
+        unit.afterCommit(() => this.logEnd(claim, next.data, next.runAt));
         return true;
       });
     } catch (error) {
       lease.logs.unshift(...logs);
       throw error;
     }
+  }
+
+  /** One line per run that did not simply complete: a failure, a retry, a delay. */
+  private logEnd(claim: Claim, data: JobData, runAt: Date | null = null): void {
+    const fields = { resourceId: claim.resourceId, run: claim.revision.number, retries: data.retries };
+    if (data.status === TaskStatus.FAILED)
+      this.deps.logger.warn({ ...fields, errmsg: data.errmsg }, "job failed");
+    else if (data.status === TaskStatus.PENDING && data.errmsg !== null)
+      this.deps.logger.info({ ...fields, errmsg: data.errmsg, runAt }, "job will run again");
   }
 
   /**
