@@ -49,7 +49,13 @@ it("re-delivers after its listening connection is terminated, and calls onReconn
 
   const before = await create("before");
   expect(await arrived(before.resourceId)).toEqual([
-    { model: "TrainingJob", resourceId: before.resourceId, revisionId: before.revisionId, status: "pending" },
+    {
+      model: "TrainingJob",
+      resourceId: before.resourceId,
+      revisionId: before.revisionId,
+      status: "pending",
+      at: expect.any(Number),
+    },
   ]);
   expect(reconnects).toBe(0);
 
@@ -64,7 +70,13 @@ it("re-delivers after its listening connection is terminated, and calls onReconn
   );
   const after = await create("after");
   expect(await arrived(after.resourceId)).toEqual([
-    { model: "TrainingJob", resourceId: after.resourceId, revisionId: after.revisionId, status: "pending" },
+    {
+      model: "TrainingJob",
+      resourceId: after.resourceId,
+      revisionId: after.revisionId,
+      status: "pending",
+      at: expect.any(Number),
+    },
   ]);
   expect(reconnects).toBe(1);
   // Still exactly one listening connection: the reconnect replaced the old one.

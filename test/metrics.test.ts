@@ -101,6 +101,10 @@ it("reports jobs, counters, durations, subscriptions and the process after a few
   expect(sample('jobstar_queue_depth{model="TrainingJob"}')).toBe(0);
   expect(sample('jobstar_oldest_pending_age_seconds{model="IdleJob"}')).toBeGreaterThan(0);
   expect(sample("jobstar_database_up")).toBe(1);
+  // Every event this process received was timed from its write.
+  expect(sample("jobstar_event_lag_seconds_count")).toBeGreaterThan(0);
+  // The simple queue holds nothing in the database, so it registers no worker.
+  expect(sample("jobstar_workers_alive")).toBe(0);
 
   samples = await waitFor(scrape, (s) => s.get('jobstar_jobs_completed_total{model="TrainingJob"}') === 3);
   expect(sample('jobstar_jobs_created_total{model="TrainingJob"}')).toBe(3);

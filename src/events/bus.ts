@@ -196,7 +196,8 @@ function parseEvent(payload: string): JobEvent | null {
       typeof value.model === "string" &&
       typeof value.resourceId === "string" &&
       typeof value.revisionId === "string" &&
-      TASK_STATUSES.includes(value.status as TaskStatus)
+      TASK_STATUSES.includes(value.status as TaskStatus) &&
+      (value.at === undefined || typeof value.at === "number")
     ) {
       return value as JobEvent;
     }

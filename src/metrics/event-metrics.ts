@@ -37,8 +37,16 @@ export function eventMetrics(registry: Registry): EventListener {
     registers: [registry],
   });
 
+  const lag = new Histogram({
+    name: "jobstar_event_lag_seconds",
+    help: "From a change being written (the writer's clock) to its event reaching this process.",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+
   const last = new Map<string, { status: TaskStatus; at: number }>();
   return (event) => {
+    if (event.at !== undefined) lag.observe(Math.max(0, Date.now() - event.at) / 1000);
     const { model, resourceId, status } = event;
     const previous = last.get(resourceId);
     const now = performance.now();

@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { TASK_STATUSES, TaskStatus } from "../model/task-status.js";
 import type { Spec } from "../spec.js";
 import { eventMetrics } from "./event-metrics.js";
-import { countJobs } from "./job-counts.js";
+import { countJobs, countLiveWorkers } from "./job-counts.js";
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {
@@ -59,6 +59,12 @@ export function createMetrics(spec: Spec, options: MetricsOptions = {}): Jobstar
     registers: [registry],
     collect: read,
   });
+  const workers = new Gauge({
+    name: "jobstar_workers_alive",
+    help: "Worker processes (of any machine) whose queue consumers sent a heartbeat within staleAfter.",
+    registers: [registry],
+    collect: read,
+  });
   const up = new Gauge({
     name: "jobstar_database_up",
     help: "1 when the last scrape could read the database, else 0.",
@@ -78,7 +84,8 @@ export function createMetrics(spec: Spec, options: MetricsOptions = {}): Jobstar
       for (const status of TASK_STATUSES) jobs.set({ model, status }, 0);
     }
     try {
-      const { database } = await spec.start();
+      const { database, settings } = await spec.start();
+      workers.set(await countLiveWorkers(database.sql, settings.staleAfter));
       for (const row of await countJobs(database.sql)) {
         const model = names.get(row.model) ?? row.model;
         jobs.set({ model, status: row.status }, row.count);

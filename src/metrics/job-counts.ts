@@ -9,6 +9,17 @@ export interface JobCount {
   oldestAgeSeconds: number;
 }
 
+/**
+ * Worker processes with a queue consumer seen alive (in `jobstar.workers`) within
+ * `staleAfter` seconds: one per process, whatever the number of models it consumes.
+ */
+export async function countLiveWorkers(sql: postgres.Sql, staleAfter: number): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`
+    select count(distinct (hostname, pid))::int as n from jobstar.workers
+    where last_seen_at > now() - make_interval(secs => ${staleAfter}::float8)`;
+  return row?.n ?? 0;
+}
+
 /** Counts live jobs by model and status in one grouped scan (one round trip per scrape). */
 export async function countJobs(sql: postgres.Sql): Promise<JobCount[]> {
   const rows = await sql<{ model: string; status: string; count: number; oldest: number | null }[]>`

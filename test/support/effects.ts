@@ -39,11 +39,12 @@ export class EventLog {
     return log;
   }
 
-  /** The job events received so far (sentinels left out). */
+  /** The job events received so far (sentinels left out), without their write time `at`. */
   events(): JobEvent[] {
     return this.payloads
       .map((payload) => JSON.parse(payload) as JobEvent | { sentinel: string })
-      .filter((event): event is JobEvent => !("sentinel" in event));
+      .filter((event): event is JobEvent => !("sentinel" in event))
+      .map(({ at: _at, ...event }) => event);
   }
 
   /** The events of one job. */

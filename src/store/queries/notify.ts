@@ -12,9 +12,11 @@ export interface JobEvent {
   resourceId: string;
   revisionId: string;
   status: TaskStatus;
+  /** When the change was written (ms since the epoch, the writer's clock): for event-lag metrics. */
+  at?: number;
 }
 
 /** Queues a NOTIFY in `tx`: listeners see it only if and when `tx` commits. */
 export async function notifyJobEvent(tx: Tx, event: JobEvent): Promise<void> {
-  await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(event)})`);
+  await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify({ ...event, at: Date.now() })})`);
 }

@@ -59,6 +59,7 @@ export async function writeTransition(
     resourceId: t.resourceId,
     revisionId,
     status: t.data.status,
+    at: Date.now(),
   });
   const logs = JSON.stringify(
     (t.logs ?? []).map((l) => ({
