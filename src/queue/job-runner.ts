@@ -7,6 +7,7 @@ import { hydrate, type JobData } from "../model/job.js";
 import type { RegisteredModel } from "../model/registration.js";
 import { TaskStatus } from "../model/task-status.js";
 import { parseWith } from "../model/validate.js";
+import { inSpan } from "../observability/tracing.js";
 import type { LogLevel } from "../resource/types.js";
 import type { Database } from "../store/database.js";
 import { getRevisionRow, lockResourceRow } from "../store/queries/get-resource.js";
@@ -78,10 +79,23 @@ export class JobRunner {
   /** Processes one delivery; see {@link ConsumeOptions.process} for when it rejects. */
   async process(message: QueueMessage): Promise<void> {
     const leasedBy = `${this.deps.workerId}#${++deliveries}`;
-    const claim = await this.persist("claim", () => this.claim(message, leasedBy), "on-stop-throw");
-    if (!claim) return;
-    const run = await this.execute(claim);
-    await this.finish(claim, run);
+    const model = this.deps.model.schema.name;
+    const attributes = { "jobstar.model": model, "jobstar.resource_id": message.resourceId };
+    // One span per delivery (`jobstar.run`), with the claim, the handler and the finish in it.
+    await inSpan(`jobstar.run ${model}`, attributes, async (span) => {
+      const claim = await inSpan("jobstar.claim", attributes, () =>
+        this.persist("claim", () => this.claim(message, leasedBy), "on-stop-throw"),
+      );
+      span.setAttribute("jobstar.claimed", claim !== null);
+      if (!claim) return;
+      span.setAttribute("jobstar.attempt", claim.attempt);
+      const run = await inSpan("jobstar.handler", attributes, async (handlerSpan) => {
+        const result = await this.execute(claim);
+        handlerSpan.setAttribute("jobstar.outcome", result.outcome.kind);
+        return result;
+      });
+      await inSpan("jobstar.finish", attributes, () => this.finish(claim, run));
+    });
   }
 
   /**

@@ -4,6 +4,7 @@ import { hydrate, type JobData, type JobInitOf, type JobModel, type JobOf, toJob
 import type { RegisteredModel } from "../model/registration.js";
 import { isTerminal, TaskStatus } from "../model/task-status.js";
 import { checkJobOptions, checkPayloadStorable, parseWith } from "../model/validate.js";
+import { inSpan } from "../observability/tracing.js";
 import { JobRunner } from "../queue/job-runner.js";
 import type { Consumer } from "../queue/message-queue.js";
 import { appendRevision } from "../store/queries/append-revision.js";
@@ -135,33 +136,36 @@ export class ResourceManager<M extends JobModel = JobModel> {
       lastHeartbeatAt: null,
     };
     const now = new Date();
-    return inUnitOfWork(database.db, async (unit) => {
-      const inserted = await insertJob(unit.tx, {
-        resourceId: `${schema.key}:${randomUUID()}`,
-        model: schema.key,
-        modelName: schema.name,
-        schemaVersion: schema.version,
-        data,
-        user: actor(options.user),
-        now,
-      });
-      if (!inserted.created) {
-        const current = await getRevisionRow(
-          unit.tx,
-          inserted.resource.resourceId,
-          inserted.resource.currentRevisionId,
-        );
-        return toRevisionInfo(this.found(current, inserted.resource.resourceId));
-      }
-      const delay = data.periodicInitialDelaySeconds;
-      await queue.enqueue(unit, {
-        model: schema.key,
-        resourceId: inserted.resource.resourceId,
-        attempt: inserted.resource.attempt,
-        ...(delay ? { runAt: new Date(now.getTime() + delay * 1000) } : {}),
-      });
-      return toRevisionInfo(inserted.revision);
-    });
+    return inSpan(`jobstar.create ${schema.name}`, { "jobstar.model": schema.name }, (span) =>
+      inUnitOfWork(database.db, async (unit) => {
+        const inserted = await insertJob(unit.tx, {
+          resourceId: `${schema.key}:${randomUUID()}`,
+          model: schema.key,
+          modelName: schema.name,
+          schemaVersion: schema.version,
+          data,
+          user: actor(options.user),
+          now,
+        });
+        if (!inserted.created) {
+          const current = await getRevisionRow(
+            unit.tx,
+            inserted.resource.resourceId,
+            inserted.resource.currentRevisionId,
+          );
+          return toRevisionInfo(this.found(current, inserted.resource.resourceId));
+        }
+        const delay = data.periodicInitialDelaySeconds;
+        await queue.enqueue(unit, {
+          model: schema.key,
+          resourceId: inserted.resource.resourceId,
+          attempt: inserted.resource.attempt,
+          ...(delay ? { runAt: new Date(now.getTime() + delay * 1000) } : {}),
+        });
+        span.setAttribute("jobstar.resource_id", inserted.resource.resourceId);
+        return toRevisionInfo(inserted.revision);
+      }),
+    );
   }
 
   /** The job's current revision, or the revision `revisionId`. */
