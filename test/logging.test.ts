@@ -69,7 +69,7 @@ it("logs start-up and shutdown through the `logger` option, without the password
   if (passwordInUrl) expect(JSON.stringify(lines)).not.toContain(`:${passwordInUrl}@`);
 });
 
-it("logs each retry and failure of a job with its id, through the run loop", async () => {
+it("logs each retry, failure and cancel of a job with its id", async () => {
   const lines: Line[] = [];
   const spec = testSpec(db.url, "simple");
   spec.configure({ logger: recordingLogger(lines) });
@@ -87,6 +87,18 @@ it("logs each retry and failure of a job with its id, through the run loop", asy
       ["warn", "job failed"],
     ]);
     expect(about[1]?.fields).toMatchObject({ errmsg: "boom on run 4", retries: 1 });
+
+    const hung = await scripts.create({ payload: { behaviour: "hang" } });
+    await waitFor(
+      async () => (await scripts.get(hung.resourceId)).data.status,
+      (status) => status === TaskStatus.PROCESSING,
+    );
+    await scripts.cancel(hung.resourceId, { user: "carol" });
+    expect(lines.find((line) => line.fields.resourceId === hung.resourceId)).toMatchObject({
+      level: "info",
+      message: "job cancelled",
+      fields: { was: "processing", by: "carol" },
+    });
   } finally {
     await spec.close({ graceSeconds: 1 });
   }

@@ -272,8 +272,9 @@ export class ResourceManager<M extends JobModel = JobModel> {
   }
 
   /** Cancels a pending or running job (a running handler's signal aborts). Finished jobs are a conflict. */
-  cancel(resourceId: string, options: WriteOptions = {}): Promise<RevisionInfo> {
-    return this.change(
+  async cancel(resourceId: string, options: WriteOptions = {}): Promise<RevisionInfo> {
+    let was: TaskStatus | null = null;
+    const info = await this.change(
       resourceId,
       options,
       async (row, unit, queue) => {
@@ -281,6 +282,7 @@ export class ResourceManager<M extends JobModel = JobModel> {
         if (isTerminal(data.status)) {
           throw new ConflictError(`cannot cancel ${resourceId}: it is already ${data.status}`);
         }
+        was = data.status;
         if (data.status === TaskStatus.PENDING)
           await queue.discard(unit, { model: this.key, resourceId, attempt: row.attempt });
         return { ...data, status: TaskStatus.CANCELLED, lastHeartbeatAt: null };
@@ -288,6 +290,9 @@ export class ResourceManager<M extends JobModel = JobModel> {
       // A new token: the waiting queue entry and the running attempt (if any) are void.
       (row) => row.attempt + 1,
     );
+    const { logger } = await this.runtime();
+    logger.info({ resourceId, was, by: info.updatedBy }, "job cancelled");
+    return info;
   }
 
   /** Starts running this model's jobs in this process. */
