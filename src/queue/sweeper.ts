@@ -1,7 +1,8 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, lt } from "drizzle-orm";
 import type { Logger } from "../log/logger.js";
 import type { RegisteredModel } from "../model/registration.js";
 import type { Database } from "../store/database.js";
+import { staleCutoffSql } from "../store/queries/leases.js";
 import { findStaleJobs } from "../store/queries/stale-jobs.js";
 import { resources } from "../store/tables.js";
 import { outageReason } from "../store/transient.js";
@@ -87,10 +88,7 @@ export class Sweeper {
             and(
               eq(resources.resourceId, resourceId),
               eq(resources.status, "processing"),
-              sql`${resources.lastHeartbeatAt} < (case
-                when pg_postmaster_start_time() > now() - make_interval(secs => ${settings.staleAfter}::float8)
-                then '-infinity'::timestamptz
-                else now() - make_interval(secs => ${settings.staleAfter}::float8) end)`,
+              lt(resources.lastHeartbeatAt, staleCutoffSql(settings.staleAfter)),
             ),
           )
           .for("update", { skipLocked: true });

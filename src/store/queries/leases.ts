@@ -1,3 +1,4 @@
+import { sql as drizzleSql, type SQL } from "drizzle-orm";
 import type postgres from "postgres";
 
 /** A running attempt: the job, and the token its claim took. */
@@ -44,8 +45,19 @@ export async function touchLeases(sql: postgres.Sql, leases: LeaseKey[]): Promis
  * instead of making all of them look dead at once.
  */
 export function staleCutoff(sql: postgres.Sql, staleAfter: number): postgres.Fragment {
-  return sql`(case
-    when pg_postmaster_start_time() > now() - make_interval(secs => ${staleAfter}::float8)
-    then '-infinity'::timestamptz
-    else now() - make_interval(secs => ${staleAfter}::float8) end)`;
+  return sql.unsafe(cutoffText(staleAfter));
+}
+
+/** {@link staleCutoff} for a Drizzle query. */
+export function staleCutoffSql(staleAfter: number): SQL {
+  return drizzleSql.raw(cutoffText(staleAfter));
+}
+
+/** The rule's one text; `staleAfter` is a number checked here, so inlining it is safe. */
+function cutoffText(staleAfter: number): string {
+  if (!Number.isFinite(staleAfter) || staleAfter < 0)
+    throw new RangeError("staleAfter must be a number >= 0");
+  const interval = `make_interval(secs => ${staleAfter}::float8)`;
+  return `(case when pg_postmaster_start_time() > now() - ${interval} then '-infinity'::timestamptz
+    else now() - ${interval} end)`;
 }
