@@ -30,9 +30,11 @@ export interface GraphileQueueOptions extends QueueFactoryOptions {
   /** Connections of each consumer's pool (besides jobstar's own). Default: concurrency + 2. */
   maxPoolSize?: number;
   /**
-   * Fetch (and lock) this many jobs at a time into a local queue (graphile-worker's
-   * `localQueue.size`); -1 fetches one job per worker slot. Entries locked by a process
-   * that dies are released like any other held by a dead worker. Default: -1.
+   * Fetch (and lock) up to this many entries at a time into a local queue
+   * (graphile-worker's `localQueue.size`): one query feeds many handlers, and their
+   * claims are then written together. Entries locked by a process that dies are released
+   * like any other held by a dead worker; a stopping worker hands back those it did not
+   * start. 0 fetches one entry per handler slot. Default: twice the concurrency.
    */
   localQueueSize?: number;
 }
@@ -226,6 +228,7 @@ class SupervisedRunner {
     events.on("pool:release", ({ workerPool }: { workerPool: { id: string } }) =>
       this.pools.delete(workerPool.id),
     );
+    const localQueueSize = this.options.localQueueSize ?? this.consume.concurrency * 2;
     return run({
       pgPool: this.pgPool,
       concurrency: this.consume.concurrency,
@@ -236,9 +239,7 @@ class SupervisedRunner {
       taskList,
       preset: {
         worker: {
-          ...(this.options.localQueueSize && this.options.localQueueSize > 0
-            ? { localQueue: { size: this.options.localQueueSize } }
-            : {}),
+          ...(localQueueSize > 0 ? { localQueue: { size: localQueueSize } } : {}),
           // Outcomes are batched, and a failure to write them ends the runner (which the
           // supervisor restarts) instead of an unhandled rejection.
           completeJobBatchDelay: 0,

@@ -11,11 +11,13 @@ import { inSpan } from "../observability/tracing.js";
 import type { LogLevel } from "../resource/types.js";
 import type { Database } from "../store/database.js";
 import { getRevisionRow, lockResourceRow } from "../store/queries/get-resource.js";
+import { readClaimable } from "../store/queries/read-claimable.js";
 import { type RevisionRow, toRevisionInfo } from "../store/queries/rows.js";
-import { readClaimable, writeTransition } from "../store/queries/write-transition.js";
+import { type Transition, writeTransitions } from "../store/queries/write-transitions.js";
 import { jobLogs } from "../store/tables.js";
 import { isTransient, outageReason, pause } from "../store/transient.js";
 import { inUnitOfWork } from "../store/unit-of-work.js";
+import { Batcher } from "./batcher.js";
 import type { Lease, Liveness } from "./liveness.js";
 import type { MessageQueue, QueueMessage, RunSettings } from "./message-queue.js";
 import { recordOutcome } from "./record-outcome.js";
@@ -41,6 +43,12 @@ interface Claim {
   revision: RevisionRow;
 }
 
+/** A delivery asking to claim its job. */
+interface ClaimRequest {
+  message: QueueMessage;
+  leasedBy: string;
+}
+
 /** A finished handler's outcome, and the lease that stays held until it is recorded. */
 interface Run {
   outcome: RunOutcome;
@@ -63,8 +71,19 @@ export class JobRunner {
   /** The abort controllers of the handlers running now. */
   private readonly running = new Set<AbortController>();
   private readonly stopping = new AbortController();
+  /** Outcomes being recorded. */
+  private readonly recording = new Set<Promise<void>>();
+  /** Claims of concurrent deliveries, written together: one read and one write a batch. */
+  private readonly claims: Batcher<ClaimRequest, Claim | null>;
+  /** Finishes that end their job, written together: one statement a batch. */
+  private readonly endings: Batcher<Transition, boolean>;
 
-  constructor(private readonly deps: JobRunnerDeps) {}
+  constructor(private readonly deps: JobRunnerDeps) {
+    this.claims = new Batcher((requests) => this.claimAll(requests));
+    this.endings = new Batcher(async (transitions) =>
+      (await writeTransitions(deps.database.sql, transitions)).map((revision) => revision !== null),
+    );
+  }
 
   /**
    * Aborts every running handler because this worker is shutting down: their jobs go
@@ -84,7 +103,7 @@ export class JobRunner {
     // One span per delivery (`jobstar.run`), with the claim, the handler and the finish in it.
     await inSpan(`jobstar.run ${model}`, attributes, async (span) => {
       const claim = await inSpan("jobstar.claim", attributes, () =>
-        this.persist("claim", () => this.claim(message, leasedBy), "on-stop-throw"),
+        this.persist("claim", () => this.claims.submit({ message, leasedBy }), "on-stop-throw"),
       );
       span.setAttribute("jobstar.claimed", claim !== null);
       if (!claim) return;
@@ -94,47 +113,82 @@ export class JobRunner {
         handlerSpan.setAttribute("jobstar.outcome", result.outcome.kind);
         return result;
       });
-      await inSpan("jobstar.finish", attributes, () => this.finish(claim, run));
+      // The slot is free once the handler is done: the outcome is recorded in the
+      // background (batched with other finishes) while this consumer takes its next
+      // message. The lease stays held, and heartbeats go on, until it is recorded; a crash
+      // before then leaves a PROCESSING job that is recovered like any dead worker's.
+      const recording = inSpan("jobstar.finish", attributes, () => this.finish(claim, run)).finally(() =>
+        this.recording.delete(recording),
+      );
+      this.recording.add(recording);
     });
   }
 
+  /** Waits until the outcome of every run this runner finished is recorded (or given up on). */
+  async drain(): Promise<void> {
+    while (this.recording.size > 0) await Promise.all(this.recording);
+  }
+
   /**
-   * Two statements: read the job, then write the claim guarded by what was read (the
-   * current revision, PENDING, the message's token), so two deliveries at once cannot
-   * both claim it and no row lock is held across round trips.
+   * Claims the jobs of a batch of deliveries in two statements: read the jobs, then write
+   * the claims guarded by what was read (the current revision, PENDING, the message's
+   * token), so two deliveries at once cannot both claim a job and no row lock is held
+   * across round trips.
    */
-  private async claim(message: QueueMessage, leasedBy: string): Promise<Claim | null> {
+  private async claimAll(requests: ClaimRequest[]): Promise<(Claim | null)[]> {
     const { database, model, workerId } = this.deps;
-    const row = await readClaimable(database.sql, model.schema.key, message.resourceId);
-    if (!row || row.isDeleted) return null;
-    if (row.status === TaskStatus.PROCESSING && row.leasedBy === leasedBy) {
-      // Our own claim, committed before its answer was lost: carry on with it.
-      const revision = await getRevisionRow(database.db, row.resourceId, row.currentRevisionId);
-      return revision ? { resourceId: row.resourceId, attempt: row.attempt, revision } : null;
-    }
-    if (row.status !== TaskStatus.PENDING || row.attempt !== message.attempt) return null;
+    const rows = await readClaimable(
+      database.sql,
+      model.schema.key,
+      requests.map((request) => request.message.resourceId),
+    );
     const now = new Date();
-    const attempt = row.attempt + 1;
-    const revision = await writeTransition(database.sql, {
-      resourceId: row.resourceId,
-      modelName: model.schema.name,
-      schemaVersion: row.schemaVersion,
-      expect: {
-        revisionId: row.currentRevisionId,
-        number: row.number,
-        status: row.status,
-        attempt: row.attempt,
-      },
-      data: { ...row.data, status: TaskStatus.PROCESSING, lastHeartbeatAt: now.toISOString() },
-      revisionStatus: "draft",
-      user: `worker:${workerId}`,
-      createdBy: row.createdBy,
-      now,
-      attempt,
-      leasedBy,
-      runAt: null,
-    });
-    return revision ? { resourceId: row.resourceId, attempt, revision } : null;
+    const claims: (Claim | null | Promise<Claim | null>)[] = [];
+    const transitions: Transition[] = [];
+    const claiming: number[] = [];
+    for (const [i, { message, leasedBy }] of requests.entries()) {
+      const row = rows.get(message.resourceId);
+      claims.push(null);
+      if (!row || row.isDeleted) continue;
+      if (row.status === TaskStatus.PROCESSING && row.leasedBy === leasedBy) {
+        // Our own claim, committed before its answer was lost: carry on with it.
+        claims[i] = getRevisionRow(database.db, row.resourceId, row.currentRevisionId).then((revision) =>
+          revision ? { resourceId: row.resourceId, attempt: row.attempt, revision } : null,
+        );
+        continue;
+      }
+      if (row.status !== TaskStatus.PENDING || row.attempt !== message.attempt) continue;
+      claiming.push(i);
+      transitions.push({
+        resourceId: row.resourceId,
+        modelName: model.schema.name,
+        schemaVersion: row.schemaVersion,
+        expect: {
+          revisionId: row.currentRevisionId,
+          number: row.number,
+          status: row.status,
+          attempt: row.attempt,
+        },
+        data: { ...row.data, status: TaskStatus.PROCESSING, lastHeartbeatAt: now.toISOString() },
+        revisionStatus: "draft",
+        user: `worker:${workerId}`,
+        createdBy: row.createdBy,
+        now,
+        attempt: row.attempt + 1,
+        leasedBy,
+        runAt: null,
+      });
+    }
+    if (transitions.length > 0) {
+      const revisions = await writeTransitions(database.sql, transitions);
+      revisions.forEach((revision, k) => {
+        const transition = transitions[k] as Transition;
+        claims[claiming[k] as number] = revision
+          ? { resourceId: revision.resourceId, attempt: transition.attempt, revision }
+          : null;
+      });
+    }
+    return Promise.all(claims);
   }
 
   private async execute(claim: Claim): Promise<Run> {
@@ -277,7 +331,7 @@ export class JobRunner {
       const next = nextState(claim.revision.data, outcome, settings, now);
       if (next.runAt === null) {
         // The job ends here (completed, failed): one statement, guarded by the claim.
-        const written = await writeTransition(database.sql, {
+        const written = await this.endings.submit({
           resourceId: claim.resourceId,
           modelName: model.schema.name,
           schemaVersion: claim.revision.schemaVersion,
@@ -298,7 +352,7 @@ export class JobRunner {
           logs,
         });
         if (written) this.logEnd(claim, next.data);
-        return written !== null;
+        return written;
       }
       // It runs again: its new queue entry commits with the revision.
       return await inUnitOfWork(database.db, async (unit) => {

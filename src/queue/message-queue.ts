@@ -24,8 +24,9 @@ export interface ConsumeOptions {
   /** Messages processed at once. */
   concurrency: number;
   /**
-   * Processes one message. Resolves when the message may be dropped: the job ran and its
-   * outcome is recorded, or the message was stale. Rejects only when the consumer is
+   * Processes one message. Resolves when the message may be dropped: the job's handler
+   * ran (the run loop then records its outcome, holding the job's lease until it has), or
+   * the message was stale. Rejects only when the consumer is
    * stopping before the claim could reach the database: deliver the message again later.
    */
   process(message: QueueMessage): Promise<void>;

@@ -331,6 +331,7 @@ export class ResourceManager<M extends JobModel = JobModel> {
     const grace = setTimeout(() => current.runner.abortRunning(), (options.graceSeconds ?? 30) * 1000);
     try {
       await current.consumer.stop();
+      await current.runner.drain();
     } finally {
       clearTimeout(grace);
     }

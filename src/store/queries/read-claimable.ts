@@ -1,0 +1,62 @@
+import type postgres from "postgres";
+import type { JobData } from "../../model/job.js";
+import type { TaskStatus } from "../../model/task-status.js";
+
+/** What a claim reads of a job before it writes. */
+export interface ClaimableRow {
+  resourceId: string;
+  currentRevisionId: string;
+  number: number;
+  schemaVersion: string;
+  data: JobData;
+  status: TaskStatus;
+  attempt: number;
+  leasedBy: string | null;
+  isDeleted: boolean;
+  createdBy: string;
+}
+
+/**
+ * The jobs of `model` among `resourceIds`, as a claim needs them (missing ones are
+ * left out). One statement, no lock: the write's guard decides.
+ */
+export async function readClaimable(
+  sql: postgres.Sql,
+  model: string,
+  resourceIds: string[],
+): Promise<Map<string, ClaimableRow>> {
+  const rows = await sql<
+    {
+      resource_id: string;
+      current_revision_id: string;
+      total_revision_count: number;
+      schema_version: string;
+      data: JobData;
+      status: TaskStatus;
+      attempt: number;
+      leased_by: string | null;
+      is_deleted: boolean;
+      created_by: string;
+    }[]
+  >`
+    select resource_id, current_revision_id, total_revision_count, schema_version, data, status, attempt,
+      leased_by, is_deleted, created_by
+    from jobstar.resources where resource_id = any(${resourceIds}::text[]) and model = ${model}`;
+  return new Map(
+    rows.map((row) => [
+      row.resource_id,
+      {
+        resourceId: row.resource_id,
+        currentRevisionId: row.current_revision_id,
+        number: row.total_revision_count,
+        schemaVersion: row.schema_version,
+        data: row.data,
+        status: row.status,
+        attempt: row.attempt,
+        leasedBy: row.leased_by,
+        isDeleted: row.is_deleted,
+        createdBy: row.created_by,
+      },
+    ]),
+  );
+}
