@@ -229,6 +229,7 @@ describe("state conflicts", () => {
     } finally {
       parked.release();
       await run;
+      await runner.drain();
     }
     expect((await parkedJobs().get(resourceId)).data.status).toBe(TaskStatus.COMPLETED);
     const error = await expectNoEffect(sql, log, () => parkedJobs().cancel(resourceId));

@@ -13,7 +13,7 @@ import { Sweeper } from "../src/queue/sweeper.js";
 import type { Runtime } from "../src/resource/runtime.js";
 import { appendRevision } from "../src/store/queries/append-revision.js";
 import { lockResourceRow } from "../src/store/queries/get-resource.js";
-import { insertJob } from "../src/store/queries/insert-job.js";
+import { insertJobs } from "../src/store/queries/insert-jobs.js";
 import { inUnitOfWork } from "../src/store/unit-of-work.js";
 import { TrainingJob, training } from "./fixtures/models.js";
 import { OrphanJob, ParkedJob, Probe, ProbeJob } from "./fixtures/probe.js";
@@ -113,12 +113,96 @@ describe("invariant 1: creating a job is one transaction", () => {
       const error = await expectNoEffect(sql, log, () =>
         mgr().create({ payload: { data_id: "fault", algo: "mlp", params: {} } }),
       );
-      expect(String((error as Error).cause)).toContain("injected fault"); // drizzle wraps the database error
+      const { message, cause } = error as Error;
+      expect(`${message} ${String(cause)}`).toContain("injected fault");
       expect(error).not.toBeInstanceOf(ValidationError);
     } finally {
       await sql.unsafe(
         "drop trigger reject_job on graphile_worker._private_jobs; drop function pg_temp_reject_job();",
       );
+    }
+  });
+
+  it("createMany writes every job, revision, queue entry and event in one transaction, in order", async () => {
+    const before = await countRows(sql);
+    const inits = Array.from({ length: 300 }, (_, i) => ({
+      payload: { data_id: `many:${i}`, algo: "mlp" as const, params: {} },
+    }));
+    const infos = await mgr().createMany(inits);
+    expect(infos).toHaveLength(300);
+    expect(await countRows(sql)).toEqual({
+      resources: before.resources + 300,
+      revisions: before.revisions + 300,
+      queue: before.queue + 300,
+    });
+    const stored = await Promise.all(infos.map((info) => mgr().get(info.resourceId)));
+    expect(stored.map((job) => job.data.payload.data_id)).toEqual(inits.map((init) => init.payload.data_id));
+    await log.settle();
+    for (const info of infos.slice(0, 5))
+      expect(log.eventsOf(info.resourceId)).toEqual([
+        { model: "TrainingJob", resourceId: info.resourceId, revisionId: info.revisionId, status: "pending" },
+      ]);
+  });
+
+  it("createMany writes nothing when any job is invalid, and names each by its index", async () => {
+    const error = await expectNoEffect(sql, log, () =>
+      mgr().createMany([
+        { payload: { data_id: "ok", algo: "mlp", params: {} } },
+        { payload: untyped({ data_id: "bad", algo: "svm", params: {} }) },
+        { payload: { data_id: "ok too", algo: "mlp", params: {} }, maxRetries: -2 },
+      ]),
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((issue) => issue.path)).toEqual([
+      [1, "payload", "algo"],
+      [2, "maxRetries"],
+    ]);
+  });
+
+  it("createMany gives a repeated idempotency key the first job, within the call and across calls", async () => {
+    const before = await countRows(sql);
+    const payload = (data_id: string) => ({ data_id, algo: "mlp" as const, params: {} });
+    const [a, b, c] = await mgr().createMany([
+      { payload: payload("first"), idempotencyKey: "many-key" },
+      { payload: payload("other") },
+      { payload: payload("second"), idempotencyKey: "many-key" },
+    ]);
+    expect(c?.resourceId).toBe(a?.resourceId);
+    expect(b?.resourceId).not.toBe(a?.resourceId);
+    const [d] = await mgr().createMany([{ payload: payload("third"), idempotencyKey: "many-key" }]);
+    expect(d).toEqual(a);
+    expect((await countRows(sql)).resources).toBe(before.resources + 2);
+  });
+
+  it("concurrent creates stored together still commit or fail each on its own", async () => {
+    // The database refuses one job of the group (a fault injected by a trigger): that
+    // create fails with the database's error, the other 39 are stored.
+    await sql.unsafe(`
+      create function pg_temp_refuse_one() returns trigger language plpgsql as
+        $$ begin
+          if new.data->'payload'->>'data_id' = 'refused' then raise exception 'injected fault: refused'; end if;
+          return new;
+        end $$;
+      create trigger refuse_one before insert on jobstar.resources
+        for each row execute function pg_temp_refuse_one();`);
+    try {
+      const before = await countRows(sql);
+      const results = await Promise.allSettled(
+        Array.from({ length: 40 }, (_, i) =>
+          mgr().create({
+            payload: { data_id: i === 7 ? "refused" : `together:${i}`, algo: "mlp", params: {} },
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.status === "rejected")).toHaveLength(1);
+      expect(String((results[7] as PromiseRejectedResult).reason)).toContain("injected fault: refused");
+      expect(await countRows(sql)).toEqual({
+        resources: before.resources + 39,
+        revisions: before.revisions + 39,
+        queue: before.queue + 39,
+      });
+    } finally {
+      await sql.unsafe("drop trigger refuse_one on jobstar.resources; drop function pg_temp_refuse_one();");
     }
   });
 
@@ -210,15 +294,18 @@ describe("invariant 2: a LISTEN client sees exactly the committed transitions, i
     // A create: resource + revision + NOTIFY + queue entry, then a failure.
     const created = await expectNoEffect(sql, log, () =>
       inUnitOfWork(runtime.database.db, async (unit) => {
-        await insertJob(unit.tx, {
-          resourceId,
-          model: mgr.key,
-          modelName: mgr.name,
-          schemaVersion: "v1",
-          data,
-          user: "test",
-          now,
-        });
+        await insertJobs(unit.sql, [
+          {
+            resourceId,
+            model: mgr.key,
+            modelName: mgr.name,
+            schemaVersion: "v1",
+            data,
+            user: "test",
+            now,
+            runAt: null,
+          },
+        ]);
         await runtime.queue.enqueue(unit, { model: mgr.key, resourceId, attempt: 0 });
         throw new Error("fails after the NOTIFY");
       }),
@@ -279,6 +366,7 @@ describe("invariant 4: a duplicate delivery changes nothing", () => {
 
     const runner = new JobRunner({ ...runtime, model: registered(spec, ProbeJob) });
     await runner.process({ model: mgr.key, resourceId: id, attempt: 0 });
+    await runner.drain();
 
     // The same message again through graphile-worker, to the running consumer.
     const [added] = await sql<{ id: string }[]>`select id::text from graphile_worker.add_job(
@@ -313,6 +401,7 @@ describe("invariant 4: a duplicate delivery changes nothing", () => {
     expect(await statusOf(spec, ParkedJob, id)).toBe(TaskStatus.PROCESSING);
     parked.release();
     await Promise.all([a, b]);
+    await runner.drain();
 
     expect(parked.callsOf(id)).toBe(1);
     const history = await mgr.listRevisions(id);
@@ -373,6 +462,7 @@ describe("invariant 3: a job whose worker went silent is recovered and finished"
     // handler is aborted and its outcome is dropped.
     await probe.contexts.get(id)?.heartbeat();
     await run;
+    await silent.drain();
     expect(probe.contexts.get(id)?.signal.aborted).toBe(true);
     expect((await mgr.getMeta(id)).totalRevisionCount).toBe(3);
 

@@ -89,18 +89,25 @@ class GraphileMessageQueue implements MessageQueue {
   }
 
   async enqueue(unit: UnitOfWork, message: QueueMessage): Promise<void> {
+    await this.enqueueMany(unit, [message]);
+  }
+
+  async enqueueMany(unit: UnitOfWork, messages: QueueMessage[]): Promise<void> {
+    if (messages.length === 0) return;
     // One entry per PENDING state: its key names the job and the attempt token. An entry
     // of an earlier state, even one a paused worker still holds (and will delete by id
     // when it wakes up), is never rewritten to serve a later one, so no state loses its
     // entry; an earlier entry delivered late is dropped by the claim.
-    await unit.tx.execute(sql`select graphile_worker.add_job(
-      ${taskIdentifier(message.model)},
-      ${JSON.stringify({ resourceId: message.resourceId, attempt: message.attempt })}::json,
-      run_at => ${(message.runAt ?? new Date()).toISOString()}::timestamptz,
-      max_attempts => ${DELIVERY_ATTEMPTS},
-      job_key => ${entryKey(message)},
-      job_key_mode => 'replace'
-    )`);
+    const now = new Date();
+    const specs = messages.map((message) => ({
+      identifier: taskIdentifier(message.model),
+      payload: { resourceId: message.resourceId, attempt: message.attempt },
+      run_at: message.runAt ?? now,
+      max_attempts: DELIVERY_ATTEMPTS,
+      job_key: entryKey(message),
+    }));
+    await unit.sql`select graphile_worker.add_jobs(
+      array(select json_populate_recordset(null::graphile_worker.job_spec, ${JSON.stringify(specs)}::json)))`;
   }
 
   async discard(unit: UnitOfWork, message: QueueMessage): Promise<void> {

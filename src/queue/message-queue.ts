@@ -42,6 +42,8 @@ export interface Consumer {
 export interface MessageQueue {
   /** Enqueues inside `unit`'s transaction: the message exists if and only if the transaction commits. */
   enqueue(unit: UnitOfWork, message: QueueMessage): Promise<void>;
+  /** Enqueues many messages inside `unit`'s transaction, as {@link enqueue} does one. */
+  enqueueMany(unit: UnitOfWork, messages: QueueMessage[]): Promise<void>;
   /**
    * Removes `message`'s entry inside `unit`'s transaction if it still waits (a cancelled
    * job). Best effort: an entry delivered anyway is dropped by the claim.

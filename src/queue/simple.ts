@@ -48,6 +48,12 @@ class SimpleMessageQueue implements MessageQueue {
     unit.afterCommit(() => this.schedule(message));
   }
 
+  async enqueueMany(unit: UnitOfWork, messages: QueueMessage[]): Promise<void> {
+    unit.afterCommit(() => {
+      for (const message of messages) this.schedule(message);
+    });
+  }
+
   async discard(): Promise<void> {
     // A message in memory is dropped by the claim when it comes due.
   }

@@ -6,7 +6,7 @@ import { ForbiddenError, ValidationError } from "../errors.js";
 import type { JobInitOf, JobModel, JobOf } from "../model/job.js";
 import type { Action, AuthorizationPolicy, JobRef, Principal } from "../model/policy.js";
 import { actor } from "./actor.js";
-import type { ListOptions, ResourceManager, RevisionListOptions } from "./manager.js";
+import type { ListOptions, ResourceManager, RevisionListOptions, SubmitOptions } from "./manager.js";
 import type { JobLog, Page, Resource, ResourceMeta, RevisionInfo } from "./types.js";
 
 export type { Action, AuthorizationPolicy, JobRef, Principal } from "../model/policy.js";
@@ -90,13 +90,35 @@ export class JobAccess<M extends JobModel = JobModel> {
 
   /** Validates and submits a new job as the principal. */
   async create(job: JobOf<M> | JobInitOf<M>): Promise<RevisionInfo> {
+    return (await this.submit(job)).info;
+  }
+
+  /** Validates and submits many new jobs as the principal, in one transaction (see `createMany`). */
+  async createMany(jobs: ReadonlyArray<JobOf<M> | JobInitOf<M>>): Promise<RevisionInfo[]> {
+    return (await this.submitMany(jobs)).map((job) => job.info);
+  }
+
+  /** {@link create}, answering the job as stored. */
+  async submit(job: JobOf<M> | JobInitOf<M>): Promise<Resource<JobOf<M>>> {
     this.require("submit");
-    const info = await this.manager.create(job, { user: this.user });
-    // An idempotency key already used by someone else answers with their job: only if readable.
-    if (this.principal !== null && !(await this.may("read", info.resourceId))) {
-      throw new ForbiddenError("read", info.resourceId);
-    }
-    return info;
+    return (await this.manager.submitOne(job, this.submitOptions())).resource;
+  }
+
+  /** {@link createMany}, answering the jobs as stored. */
+  async submitMany(jobs: ReadonlyArray<JobOf<M> | JobInitOf<M>>): Promise<Resource<JobOf<M>>[]> {
+    this.require("submit");
+    const submitted = await this.manager.submitMany(jobs, this.submitOptions());
+    return submitted.map((job) => job.resource);
+  }
+
+  /** An idempotency key that names a job the principal may not read fails the submit, with nothing written. */
+  private submitOptions(): SubmitOptions {
+    return {
+      user: this.user,
+      vetExisting: async (resourceId) => {
+        if (!(await this.may("read", resourceId))) throw new ForbiddenError("read", resourceId);
+      },
+    };
   }
 
   /** The job's current revision, or the revision `revisionId`. */

@@ -1,10 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { ConfigurationError, ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import {
+  ConfigurationError,
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  type ValidationIssue,
+} from "../errors.js";
 import { hydrate, type JobData, type JobInitOf, type JobModel, type JobOf, toJobData } from "../model/job.js";
 import type { RegisteredModel } from "../model/registration.js";
 import { isTerminal, TaskStatus } from "../model/task-status.js";
 import { checkJobOptions, checkPayloadStorable, parseWith } from "../model/validate.js";
 import { inSpan } from "../observability/tracing.js";
+import { Batcher } from "../queue/batcher.js";
 import { JobRunner } from "../queue/job-runner.js";
 import type { Consumer } from "../queue/message-queue.js";
 import { appendRevision } from "../store/queries/append-revision.js";
@@ -14,7 +21,7 @@ import {
   getRevisionRows,
   lockResourceRow,
 } from "../store/queries/get-resource.js";
-import { insertJob } from "../store/queries/insert-job.js";
+import { insertJobs } from "../store/queries/insert-jobs.js";
 import { getLogs } from "../store/queries/job-logs.js";
 import {
   countResources,
@@ -30,6 +37,34 @@ import { actor } from "./actor.js";
 import { defaultPolicy, JobAccess, type Principal } from "./authorize.js";
 import type { Runtime } from "./runtime.js";
 import type { JobLog, Page, Resource, ResourceMeta, RevisionInfo } from "./types.js";
+
+/** A validated job to store, and who creates it. */
+interface NewJob {
+  data: JobData;
+  user: string;
+  vetExisting?: ((resourceId: string) => Promise<void>) | undefined;
+}
+
+/** How to submit (for the API layers). */
+export interface SubmitOptions extends WriteOptions {
+  /**
+   * Called, before the transaction commits, for each job whose idempotency key named an
+   * existing job; throwing rolls the whole submit back.
+   */
+  vetExisting?: (resourceId: string) => Promise<void>;
+}
+
+/** A job as stored by a create, and whether that create made it. */
+interface Stored {
+  created: boolean;
+  revision: RevisionRow;
+}
+
+/** A submitted job as stored, and whether this submit created it (false: its idempotency key named an existing job). */
+export interface Submitted<M extends JobModel = JobModel> {
+  created: boolean;
+  resource: Resource<JobOf<M>>;
+}
 
 /** Who performs a write. */
 export interface WriteOptions {
@@ -88,6 +123,12 @@ export class ResourceManager<M extends JobModel = JobModel> {
     stopped: () => void;
   } | null = null;
 
+  /** Single creates of concurrent callers, stored together (see {@link submitOne}). */
+  private readonly creates = new Batcher<NewJob, Stored>((jobs) => this.insert(jobs), {
+    maxSize: 500,
+    maxInFlight: 2,
+  });
+
   constructor(
     private readonly registered: RegisteredModel,
     private readonly runtime: () => Promise<Runtime>,
@@ -116,6 +157,78 @@ export class ResourceManager<M extends JobModel = JobModel> {
    * already used by a job of this model, returns that job's current revision instead.
    */
   async create(job: JobOf<M> | JobInitOf<M>, options: WriteOptions = {}): Promise<RevisionInfo> {
+    return (await this.submitOne(job, options)).resource.info;
+  }
+
+  /**
+   * Validates, stores and enqueues many new jobs in one transaction: all of them or, if
+   * any is invalid, none (the error names each bad one by its index, e.g.
+   * `3.payload.algo`). Answers in the order given; a job whose `idempotencyKey` is
+   * already used (by a stored job or an earlier one of `jobs`) gets that job's current
+   * revision, as {@link create} does.
+   */
+  async createMany(
+    jobs: ReadonlyArray<JobOf<M> | JobInitOf<M>>,
+    options: WriteOptions = {},
+  ): Promise<RevisionInfo[]> {
+    return (await this.submitMany(jobs, options)).map((submitted) => submitted.resource.info);
+  }
+
+  /**
+   * {@link create}, answering the job as stored and whether this call created it (false:
+   * its idempotency key named an existing job). Concurrent calls are stored together
+   * (group commit): each still gets its own answer once the transaction holding its job
+   * has committed, and a job the database refuses fails alone.
+   * @internal For the API layers.
+   */
+  async submitOne(job: JobOf<M> | JobInitOf<M>, options: SubmitOptions = {}): Promise<Submitted<M>> {
+    const { settings } = await this.runtime();
+    const data = this.prepare(job, settings.maxRetries);
+    return inSpan(`jobstar.create ${this.name}`, { "jobstar.model": this.name }, async (span) => {
+      const stored = await this.creates.submit({
+        data,
+        user: actor(options.user),
+        vetExisting: options.vetExisting,
+      });
+      span.setAttribute("jobstar.resource_id", stored.revision.resourceId);
+      return this.toSubmitted(stored);
+    });
+  }
+
+  /**
+   * {@link createMany}, answering each job as stored and whether this call created it.
+   * @internal For the API layers.
+   */
+  async submitMany(
+    jobs: ReadonlyArray<JobOf<M> | JobInitOf<M>>,
+    options: SubmitOptions = {},
+  ): Promise<Submitted<M>[]> {
+    if (jobs.length === 0) return [];
+    const { settings } = await this.runtime();
+    const user = actor(options.user);
+    const issues: ValidationIssue[] = [];
+    const data: NewJob[] = [];
+    for (const [i, job] of jobs.entries()) {
+      try {
+        data.push({ data: this.prepare(job, settings.maxRetries), user, vetExisting: options.vetExisting });
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        issues.push(...error.issues.map((issue) => ({ ...issue, path: [i, ...issue.path] })));
+      }
+    }
+    if (issues.length > 0) throw new ValidationError(issues, `invalid ${this.name}s`);
+    const attributes = { "jobstar.model": this.name, "jobstar.count": jobs.length };
+    return inSpan(`jobstar.createMany ${this.name}`, attributes, async () =>
+      (await this.insert(data)).map((stored) => this.toSubmitted(stored)),
+    );
+  }
+
+  private toSubmitted(stored: Stored): Submitted<M> {
+    return { created: stored.created, resource: this.toResource(stored.revision) };
+  }
+
+  /** A job's validated data as it is stored when created. */
+  private prepare(job: JobOf<M> | JobInitOf<M>, maxRetries: number): JobData {
     const { schema, maxPayloadBytes } = this.registered;
     const given: unknown = job;
     const candidate = given instanceof schema.model ? given : toJobData(new schema.model(job as never));
@@ -123,49 +236,65 @@ export class ResourceManager<M extends JobModel = JobModel> {
     const payload = parseWith(schema.model.payloadSchema, candidate.payload, "payload", context);
     checkPayloadStorable(payload, maxPayloadBytes, schema.name);
     checkJobOptions(candidate, schema.name);
-    const { database, queue, settings } = await this.runtime();
-    const data: JobData = {
+    return {
       ...toJobData(candidate),
       payload,
       status: TaskStatus.PENDING,
       errmsg: null,
       artifact: null,
       retries: 0,
-      maxRetries: candidate.maxRetries ?? settings.maxRetries,
+      maxRetries: candidate.maxRetries ?? maxRetries,
       periodicRuns: 0,
       lastHeartbeatAt: null,
     };
+  }
+
+  /** Stores and enqueues validated jobs in one transaction: two statements, whatever their number. */
+  private async insert(jobs: NewJob[]): Promise<Stored[]> {
+    const { schema } = this.registered;
+    const { database, queue } = await this.runtime();
     const now = new Date();
-    return inSpan(`jobstar.create ${schema.name}`, { "jobstar.model": schema.name }, (span) =>
-      inUnitOfWork(database.db, async (unit) => {
-        const inserted = await insertJob(unit.tx, {
-          resourceId: `${schema.key}:${randomUUID()}`,
-          model: schema.key,
-          modelName: schema.name,
-          schemaVersion: schema.version,
-          data,
-          user: actor(options.user),
-          now,
-        });
-        if (!inserted.created) {
-          const current = await getRevisionRow(
-            unit.tx,
-            inserted.resource.resourceId,
-            inserted.resource.currentRevisionId,
-          );
-          return toRevisionInfo(this.found(current, inserted.resource.resourceId));
-        }
-        const delay = data.periodicInitialDelaySeconds;
-        await queue.enqueue(unit, {
-          model: schema.key,
-          resourceId: inserted.resource.resourceId,
-          attempt: inserted.resource.attempt,
-          ...(delay ? { runAt: new Date(now.getTime() + delay * 1000) } : {}),
-        });
-        span.setAttribute("jobstar.resource_id", inserted.resource.resourceId);
-        return toRevisionInfo(inserted.revision);
-      }),
-    );
+    const inserts = jobs.map(({ data, user }) => {
+      const delay = data.periodicInitialDelaySeconds;
+      return {
+        resourceId: `${schema.key}:${randomUUID()}`,
+        model: schema.key,
+        modelName: schema.name,
+        schemaVersion: schema.version,
+        data,
+        user,
+        now,
+        runAt: delay ? new Date(now.getTime() + delay * 1000) : null,
+      };
+    });
+    return inUnitOfWork(database.db, async (unit) => {
+      const results = await insertJobs(unit.sql, inserts);
+      await queue.enqueueMany(
+        unit,
+        inserts
+          .filter((_, i) => results[i]?.created)
+          .map((insert) => ({
+            model: schema.key,
+            resourceId: insert.resourceId,
+            attempt: 0,
+            ...(insert.runAt ? { runAt: insert.runAt } : {}),
+          })),
+      );
+      return Promise.all(
+        results.map(async (result, i): Promise<Stored> => {
+          if (result.created) return { created: true, revision: result.revision };
+          await jobs[i]?.vetExisting?.(result.holder);
+          return { created: false, revision: await this.current(unit, result.holder) };
+        }),
+      );
+    });
+  }
+
+  /** The current revision of a job of this model, read in `unit`. */
+  private async current(unit: UnitOfWork, resourceId: string): Promise<RevisionRow> {
+    const row = await getResourceRow(unit.tx, this.key, resourceId);
+    if (!row) throw new NotFoundError(this.name, resourceId);
+    return this.found(await getRevisionRow(unit.tx, resourceId, row.currentRevisionId), resourceId);
   }
 
   /** The job's current revision, or the revision `revisionId`. */

@@ -148,6 +148,96 @@ describe("submitTrainingJob", () => {
   });
 });
 
+describe("submitStrictJobs (the list form)", () => {
+  const submitMany = (input: Record<string, unknown>[], user = "alice") =>
+    gql<{ submitStrictJobs: (Submitted & { payload: { data_id: string } })[] }>(
+      `mutation ($input: [SubmitStrictJobInput!]!) { submitStrictJobs(input: $input) { ${SUBMITTED} payload { data_id } } }`,
+      { input },
+      { user },
+    );
+
+  it("stores every job in one transaction and answers them in order", async () => {
+    const before = await count(stricts());
+    const input = Array.from({ length: 25 }, (_, i) => ({
+      payload: { data_id: `bulk:${i}`, algo: "mlp" },
+      ...(i === 3 ? { idempotencyKey: "bulk-key", maxRetries: 7 } : {}),
+    }));
+    const jobs = only(await submitMany(input)).submitStrictJobs;
+    expect(jobs.map((job) => job.payload.data_id)).toEqual(input.map((i) => i.payload.data_id));
+    expect(jobs[3]).toMatchObject({ idempotencyKey: "bulk-key", maxRetries: 7, status: "PENDING" });
+    expect(jobs.every((job) => job.info.createdBy === "alice" && job.status === "PENDING")).toBe(true);
+    expect(new Set(jobs.map((job) => job.id)).size).toBe(25);
+    expect(await count(stricts())).toBe(before + 25);
+    // A second list naming the same key twice gets the first job for both, and stores the rest.
+    const again = only(
+      await submitMany([
+        { payload: { data_id: "other", algo: "mlp" }, idempotencyKey: "bulk-key" },
+        { payload: { data_id: "new", algo: "mlp" } },
+        { payload: { data_id: "other", algo: "mlp" }, idempotencyKey: "bulk-key" },
+      ]),
+    ).submitStrictJobs;
+    expect(again[0]?.id).toBe(jobs[3]?.id);
+    expect(again[2]?.id).toBe(jobs[3]?.id);
+    expect(await count(stricts())).toBe(before + 26);
+  });
+
+  it("writes nothing when any job is invalid, and names each bad one by its index", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const before = await count(stricts());
+    const reply = await submitMany([
+      { payload: { data_id: "fine", algo: "mlp" } },
+      { payload: { data_id: "", algo: "mlp" } },
+      { payload: { data_id: "fine too", algo: "mlp" }, maxRetries: -1 },
+    ]);
+    const { error } = failure(reply, "VALIDATION_FAILED");
+    expect(error?.extensions?.fields).toEqual([
+      { path: "1.payload.data_id", message: expect.any(String) },
+      { path: "2.maxRetries", message: "must be at least 0" },
+    ]);
+    expect(await count(stricts())).toBe(before);
+    expect(logged).not.toHaveBeenCalled();
+  });
+
+  it("refuses more than 1000 jobs in one call, naming the rule", async () => {
+    const before = await count(stricts());
+    const input = Array.from({ length: 1001 }, (_, i) => ({ payload: { data_id: `x${i}`, algo: "mlp" } }));
+    const { error } = failure(await submitMany(input), "VALIDATION_FAILED");
+    expect(error?.message).toContain("at most 1000 jobs, not 1001");
+    expect(await count(stricts())).toBe(before);
+  });
+
+  it("refuses, writing nothing, a list whose idempotency key names a job the caller may not read", async () => {
+    const secured = graphqlClient(
+      createGraphQLHandler(spec, {
+        // Test-only authentication: the x-user header names a principal without roles.
+        authenticate: ({ request }) => {
+          const user = request?.headers.get("x-user");
+          return user ? { user, roles: [] } : null;
+        },
+      }),
+    );
+    const own = await secured<{ submitStrictJob: { id: string } }>(
+      `mutation { submitStrictJob(input: { payload: { data_id: "mallory's", algo: mlp }, idempotencyKey: "private-key" }) { id } }`,
+      {},
+      { user: "mallory" },
+    );
+    expect(own.body.errors).toBeUndefined();
+    const before = await count(stricts());
+    const reply = await secured(
+      `mutation ($input: [SubmitStrictJobInput!]!) { submitStrictJobs(input: $input) { id } }`,
+      {
+        input: [
+          { payload: { data_id: "a", algo: "mlp" } },
+          { payload: { data_id: "b", algo: "mlp" }, idempotencyKey: "private-key" },
+        ],
+      },
+      { user: "eve" },
+    );
+    failure(reply, "FORBIDDEN");
+    expect(await count(stricts())).toBe(before);
+  });
+});
+
 describe("invalid input", () => {
   it("fails a payload breaking a zod rule with VALIDATION_FAILED naming the field, and writes nothing", async () => {
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});

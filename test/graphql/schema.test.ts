@@ -63,7 +63,9 @@ describe("the GraphQL schema", () => {
       "rerunTrainingJob",
       "submitJob",
       "submitScriptJob",
+      "submitScriptJobs",
       "submitTrainingJob",
+      "submitTrainingJobs",
     ]);
     expect(subscription).toEqual(["jobStatus", "scriptJobEvents", "trainingJobEvents"]);
     for (const name of [

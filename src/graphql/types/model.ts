@@ -158,7 +158,29 @@ export interface SubmitArgs {
 
 /** Submits a job from GraphQL input, as `jobs`' principal, and returns it as submitted. */
 export async function submit(model: GraphQLModel, jobs: JobAccess, input: SubmitArgs): Promise<JobResource> {
-  const init: JobInit<unknown> = {
+  return jobs.submit(toJobInit(model, input) as never);
+}
+
+/** Most jobs one list submit takes. */
+export const MAX_SUBMIT_LIST = 1000;
+
+/** Submits many jobs from GraphQL input in one transaction (all or none), in order. */
+export async function submitMany(
+  model: GraphQLModel,
+  jobs: JobAccess,
+  inputs: readonly SubmitArgs[],
+): Promise<JobResource[]> {
+  if (inputs.length > MAX_SUBMIT_LIST) {
+    throw new ValidationError(
+      [{ path: ["input"], message: `must hold at most ${MAX_SUBMIT_LIST} jobs, not ${inputs.length}` }],
+      `invalid ${model.typeName} list`,
+    );
+  }
+  return jobs.submitMany(inputs.map((input) => toJobInit(model, input)) as never);
+}
+
+function toJobInit(model: GraphQLModel, input: SubmitArgs): JobInit<unknown> {
+  return {
     payload: dropOptionalNulls(model.registered.schema.model.payloadSchema, input.payload),
     maxRetries: input.maxRetries ?? null,
     idempotencyKey: input.idempotencyKey ?? null,
@@ -167,8 +189,6 @@ export async function submit(model: GraphQLModel, jobs: JobAccess, input: Submit
     periodicMaxRuns: input.periodicMaxRuns ?? null,
     periodicInitialDelaySeconds: input.periodicInitialDelaySeconds ?? null,
   };
-  const info = await jobs.create(init as never);
-  return model.manager.get(info.resourceId, { revisionId: info.revisionId });
 }
 
 function addQueries(
@@ -238,6 +258,15 @@ function addMutations(
       description: `Validates and enqueues a new ${model.typeName}; returns it as submitted.`,
       args: { input: t.arg({ type: submitInput, required: true }) },
       resolve: (_root, args, ctx) => submit(model, jobsOf(model, ctx), args.input as SubmitArgs),
+    }),
+  );
+  builder.mutationField(`submit${model.typeName}s`, (t) =>
+    t.field({
+      type: [job],
+      description: `Validates and enqueues many new ${model.typeName}s in one transaction: all or, if any is invalid, none (errors name each bad one by its index). At most ${MAX_SUBMIT_LIST}. Returns them as submitted, in order.`,
+      args: { input: t.arg({ type: [submitInput], required: true }) },
+      resolve: (_root, args, ctx) =>
+        submitMany(model, jobsOf(model, ctx), args.input as readonly SubmitArgs[]),
     }),
   );
   builder.mutationField(`rerun${model.typeName}`, (t) =>
