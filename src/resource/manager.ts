@@ -31,6 +31,7 @@ import {
   type SortField,
 } from "../store/queries/list-resources.js";
 import { countRevisions, listRevisionRows } from "../store/queries/list-revisions.js";
+import { readRevision } from "../store/queries/read-revision.js";
 import { type ResourceRow, type RevisionRow, toResourceMeta, toRevisionInfo } from "../store/queries/rows.js";
 import { inUnitOfWork, type UnitOfWork } from "../store/unit-of-work.js";
 import { actor } from "./actor.js";
@@ -300,16 +301,12 @@ export class ResourceManager<M extends JobModel = JobModel> {
   /** The job's current revision, or the revision `revisionId`. */
   async get(resourceId: string, options: { revisionId?: string } = {}): Promise<Resource<JobOf<M>>> {
     const { database } = await this.runtime();
+    const revision = await readRevision(database.sql, this.key, resourceId, options.revisionId ?? null);
+    if (revision) return this.toResource(revision);
+    // Which one is missing: the job, or the revision asked for?
     const row = await getResourceRow(database.db, this.key, resourceId);
     if (!row) throw new NotFoundError(this.name, resourceId);
-    const revision = await getRevisionRow(
-      database.db,
-      resourceId,
-      options.revisionId ?? row.currentRevisionId,
-    );
-    if (!revision)
-      throw new NotFoundError(`${this.name} revision`, options.revisionId ?? row.currentRevisionId);
-    return this.toResource(revision);
+    throw new NotFoundError(`${this.name} revision`, options.revisionId ?? row.currentRevisionId);
   }
 
   /** The job's resource-level metadata. */

@@ -36,10 +36,11 @@ export async function insertJobs(
   const records = jobs.map((job, i) => record(job, revisions[i] as RevisionRow, i));
   const inserted = await sql<{ resource_id: string }[]>`
     with j as (
-      select * from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as j(
-        resource_id text, model text, revision_id text, schema_version text, data jsonb, data_hash text,
+      select *, resource_id || ':1' as revision_id
+      from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as j(
+        resource_id text, model text, model_name text, schema_version text, data jsonb, data_hash text,
         status text, retries int, partition_key text, idempotency_key text, run_at timestamptz,
-        at timestamptz, by text, event text, ord int)
+        at timestamptz, by text, ord int)
     ), inserted as (
       insert into jobstar.resources (resource_id, model, current_revision_id, total_revision_count,
         schema_version, data, status, retries, partition_key, idempotency_key, run_at,
@@ -57,7 +58,9 @@ export async function insertJobs(
       from j join inserted using (resource_id)
       returning resource_id
     ), notified as (
-      select pg_notify(${EVENTS_CHANNEL}, j.event) from j join inserted using (resource_id)
+      select pg_notify(${EVENTS_CHANNEL}, json_build_object('model', j.model_name, 'resourceId', j.resource_id,
+        'revisionId', j.revision_id, 'status', j.status, 'at', ${Date.now()}::bigint)::text)
+      from j join inserted using (resource_id)
     )
     select resource_id from revision where (select count(*) from notified) >= 0`;
   const created = new Set(inserted.map((row) => row.resource_id));
@@ -112,7 +115,7 @@ function record(job: JobInsert, revision: RevisionRow, ord: number) {
     ord,
     resource_id: job.resourceId,
     model: job.model,
-    revision_id: revision.revisionId,
+    model_name: job.modelName,
     schema_version: job.schemaVersion,
     data: job.data,
     data_hash: revision.dataHash,
@@ -123,12 +126,5 @@ function record(job: JobInsert, revision: RevisionRow, ord: number) {
     run_at: job.runAt,
     at: job.now,
     by: job.user,
-    event: JSON.stringify({
-      model: job.modelName,
-      resourceId: job.resourceId,
-      revisionId: revision.revisionId,
-      status: job.data.status,
-      at: Date.now(),
-    }),
   };
 }
