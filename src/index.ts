@@ -52,4 +52,6 @@ export type {
   RevisionInfo,
   RevisionStatus,
 } from "./resource/types.js";
-export { Spec, type SpecOptions, spec } from "./spec.js";
+export { type ExportOptions, Spec, type SpecOptions, spec } from "./spec.js";
+export type { ExportSink } from "./transfer/export.js";
+export type { ImportResult } from "./transfer/import.js";

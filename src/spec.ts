@@ -15,6 +15,14 @@ import { ResourceManager, type StopOptions } from "./resource/manager.js";
 import type { Runtime } from "./resource/runtime.js";
 import { openDatabase } from "./store/database.js";
 import type { EmbeddedOptions } from "./store/embedded.js";
+import { type ExportSink, exportJobs } from "./transfer/export.js";
+import { type ImportResult, importJobs } from "./transfer/import.js";
+
+/** Options of {@link Spec.exportJobs}. */
+export interface ExportOptions {
+  /** The models to export (classes or names). Default: every registered model. */
+  models?: (JobModel | string)[];
+}
 
 /** Options of {@link Spec.configure}. */
 export interface SpecOptions {
@@ -94,6 +102,34 @@ export class Spec {
   /** Runs `fn` with `user` recorded as the actor of the writes it makes. */
   using<T>(user: string, fn: () => T): T {
     return runAs(user, fn);
+  }
+
+  /**
+   * Writes every job of `options.models` (default: all registered) to `out` as NDJSON: one
+   * line per job with its resource, every revision and every log line, from one consistent
+   * snapshot, streamed with backpressure. Resolves with the number of jobs written.
+   */
+  async exportJobs(out: ExportSink, options: ExportOptions = {}): Promise<number> {
+    const keys = (options.models ?? this.registeredModels().map((m) => m.schema.name)).map((model) => {
+      const name = typeof model === "string" ? model : model.name;
+      const registered = this.models.get(name) ?? this.registeredModels().find((m) => m.schema.key === name);
+      if (!registered) throw new ModelNotRegisteredError(name);
+      return registered.schema.key;
+    });
+    const { database } = await this.start();
+    return exportJobs(database, keys, out);
+  }
+
+  /**
+   * Loads a dump made by {@link Spec.exportJobs} from `input` (a readable stream, or any
+   * async iterable of text or bytes). Idempotent: jobs already in the database are left as
+   * they are. Finished jobs are never run again; PENDING ones are enqueued. Every job's
+   * model must be registered.
+   */
+  async importJobs(input: AsyncIterable<string | Uint8Array>): Promise<ImportResult> {
+    const { database, queue } = await this.start();
+    const keys = new Set(this.registeredModels().map((m) => m.schema.key));
+    return importJobs(database, queue, keys, input);
   }
 
   /** Opens the database (applying migrations), the queue and the event listener; idempotent. */
