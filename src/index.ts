@@ -34,6 +34,7 @@ export type { Action, AuthorizationPolicy, JobRef, Principal } from "./model/pol
 export type { ModelOptions } from "./model/registration.js";
 export { Schema } from "./model/schema.js";
 export { TaskStatus } from "./model/task-status.js";
+export type { ListJobsOptions } from "./resource/all-jobs.js";
 export { ADMIN_ROLE, defaultPolicy, JobAccess, VIEWER_ROLE } from "./resource/authorize.js";
 export type {
   ConsumeOptions,

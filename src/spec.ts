@@ -11,8 +11,10 @@ import { Liveness } from "./queue/liveness.js";
 import type { MessageQueueFactory } from "./queue/message-queue.js";
 import { Sweeper } from "./queue/sweeper.js";
 import { runAs } from "./resource/actor.js";
+import { type ListJobsOptions, listJobs } from "./resource/all-jobs.js";
 import { ResourceManager, type StopOptions } from "./resource/manager.js";
 import type { Runtime } from "./resource/runtime.js";
+import type { Page, Resource } from "./resource/types.js";
 import { openDatabase } from "./store/database.js";
 import type { EmbeddedOptions } from "./store/embedded.js";
 import { type ExportSink, exportJobs } from "./transfer/export.js";
@@ -102,6 +104,17 @@ export class Spec {
   /** Runs `fn` with `user` recorded as the actor of the writes it makes. */
   using<T>(user: string, fn: () => T): T {
     return runAs(user, fn);
+  }
+
+  /**
+   * A page of jobs of every registered model (or `options.models`), with the filters, order
+   * and paging of {@link ResourceManager.list}: "all failed jobs" is
+   * `spec.listJobs({ status: ["failed"] })`. With `principal`, each model's policy decides
+   * what is listed, as in GraphQL's `jobs`.
+   */
+  async listJobs(options: ListJobsOptions = {}): Promise<Page<Resource>> {
+    const { database } = await this.start();
+    return listJobs(database.db, this.registeredModels(), options);
   }
 
   /**
