@@ -53,6 +53,7 @@ export type {
   RevisionInfo,
   RevisionStatus,
 } from "./resource/types.js";
+export type { PruneResult, RetentionOptions } from "./retention/pruner.js";
 export { type ExportOptions, Spec, type SpecOptions, spec } from "./spec.js";
 export type { ExportSink } from "./transfer/export.js";
 export type { ImportResult } from "./transfer/import.js";

@@ -15,6 +15,7 @@ import { type ListJobsOptions, listJobs } from "./resource/all-jobs.js";
 import { ResourceManager, type StopOptions } from "./resource/manager.js";
 import type { Runtime } from "./resource/runtime.js";
 import type { Page, Resource } from "./resource/types.js";
+import { checkRetention, type PruneResult, Pruner, type RetentionOptions } from "./retention/pruner.js";
 import { openDatabase } from "./store/database.js";
 import type { EmbeddedOptions } from "./store/embedded.js";
 import { type ExportSink, exportJobs } from "./transfer/export.js";
@@ -44,6 +45,12 @@ export interface SpecOptions {
    * stdout is a terminal.
    */
   logger?: Logger;
+  /**
+   * How long finished jobs are kept: `{ finishedAfterDays: 30 }` deletes completed, failed
+   * and cancelled jobs unchanged for 30 days, with their revisions and logs, in batches of
+   * `batchSize` (500) every `intervalSeconds` (300) in every process. Default: off (kept forever).
+   */
+  retention?: RetentionOptions;
 }
 
 /**
@@ -56,10 +63,12 @@ export class Spec {
   private readonly managers = new Map<string, ResourceManager>();
   private started: Promise<Runtime> | null = null;
   private defaultLogger: Logger | null = null;
+  private pruner: Pruner | null = null;
 
   /** Sets options; only before the first use. */
   configure(options: SpecOptions): this {
     if (this.started) throw new ConfigurationError("configure() must come before the spec is used");
+    if (options.retention) checkRetention(options.retention);
     this.options = { ...this.options, ...options };
     return this;
   }
@@ -118,6 +127,15 @@ export class Spec {
   }
 
   /**
+   * Deletes finished jobs past `retention.finishedAfterDays` now (as the timer would), with
+   * their revisions and logs; nothing when retention is off. Never rejects: a failure is logged.
+   */
+  async pruneFinishedJobs(): Promise<PruneResult> {
+    await this.start();
+    return this.pruner?.prune() ?? { deleted: 0, batches: 0 };
+  }
+
+  /**
    * Writes every job of `options.models` (default: all registered) to `out` as NDJSON: one
    * line per job with its resource, every revision and every log line, from one consistent
    * snapshot, streamed with backpressure. Resolves with the number of jobs written.
@@ -170,6 +188,8 @@ export class Spec {
     this.started = null;
     const runtime = await started.catch(() => null);
     if (!runtime) return;
+    await this.pruner?.stop();
+    this.pruner = null;
     await runtime.sweeper.stop();
     await runtime.liveness.stop();
     log.info({}, "closing the queue");
@@ -216,6 +236,13 @@ export class Spec {
     liveness.start();
     sweeper.start();
     void sweeper.sweep();
+    this.pruner = new Pruner(
+      database,
+      () => this.registeredModels().map((m) => m.schema.key),
+      this.options.retention ?? {},
+      log.child({ component: "retention" }),
+    );
+    this.pruner.start();
     const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
     log.info({ queue: factory.constructor.name, models: this.models.size, workerId }, "queue ready");
     return { database, events, queue, settings, liveness, sweeper, workerId, logger: log };
