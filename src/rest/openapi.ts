@@ -4,6 +4,7 @@
  */
 
 import { type JsonSchema, toJsonSchema } from "../graphql/zod/json-schema.js";
+import { payloadFields } from "../model/payload-fields.js";
 import { TASK_STATUSES } from "../model/task-status.js";
 import type { Spec } from "../spec.js";
 
@@ -72,7 +73,7 @@ export function openApiDocument(spec: Spec, options: OpenApiOptions = {}): Json 
         tags: [tag],
         summary: `List ${name} jobs (newest first by default)`,
         operationId: `list${name}s`,
-        parameters: listParameters(),
+        parameters: [...listParameters(), ...payloadParameters(payloadSchema)],
         responses: { 200: { description: "A page", content: content(ref(`${name}Page`)) }, ...errors() },
       },
       post: {
@@ -215,6 +216,36 @@ function listParameters(): Json[] {
     text("after", "The nextCursor of the previous page"),
     text("before", "Only items before this cursor"),
   ];
+}
+
+/** `payload.<field>` (equality) and, for numbers and dates, `payload.<field>.gt|gte|lt|lte`. */
+function payloadParameters(schema: Parameters<typeof payloadFields>[0]): Json[] {
+  return payloadFields(schema).flatMap((field) => {
+    const type =
+      field.kind === "date"
+        ? { type: "string", format: "date-time" }
+        : field.kind === "integer"
+          ? { type: "integer" }
+          : { type: field.kind === "boolean" ? "boolean" : field.kind === "number" ? "number" : "string" };
+    const schemaOf = field.values ? { ...type, enum: [...field.values] } : type;
+    const equality = {
+      name: `payload.${field.name}`,
+      in: "query",
+      required: false,
+      description: `Only jobs whose payload.${field.name} is this`,
+      schema: schemaOf,
+    };
+    const ranges = ["number", "integer", "date"].includes(field.kind)
+      ? ["gt", "gte", "lt", "lte"].map((op) => ({
+          name: `payload.${field.name}.${op}`,
+          in: "query",
+          required: false,
+          description: `payload.${field.name} ${{ gt: ">", gte: ">=", lt: "<", lte: "<=" }[op]} this`,
+          schema: type,
+        }))
+      : [];
+    return [equality, ...ranges];
+  });
 }
 
 function revisionParameters(): Json[] {

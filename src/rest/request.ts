@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { BadRequestError, LimitExceededError, ValidationError } from "../errors.js";
+import type { PayloadField, PayloadFilter } from "../model/payload-fields.js";
 import { TASK_STATUSES, type TaskStatus } from "../model/task-status.js";
 import type { ListOptions, RevisionListOptions } from "../resource/manager.js";
 
@@ -84,10 +85,15 @@ const LIST_PARAMETERS = new Set([
   "before",
 ]);
 
-/** A list's filters and page from the query string (`status` may repeat or list values with commas). */
-export function parseListQuery(params: URLSearchParams): ListOptions {
-  refuseUnknown(params, LIST_PARAMETERS);
-  const options: ListOptions = {};
+/**
+ * A list's filters and page from the query string (`status` may repeat or list values with
+ * commas). `payload.<field>=v` and `payload.<field>.<gt|gte|lt|lte|in>=v` filter on the
+ * payload `fields` (an `in` lists values with commas); values are read as the field's type.
+ */
+export function parseListQuery(params: URLSearchParams, fields: readonly PayloadField[] = []): ListOptions {
+  const payload = parsePayloadParams(params, fields);
+  refuseUnknown(params, LIST_PARAMETERS, true);
+  const options: ListOptions = payload ? { payload } : {};
   const statuses = params
     .getAll("status")
     .flatMap((value) => value.split(","))
@@ -131,8 +137,45 @@ export function parseRevisionQuery(params: URLSearchParams): RevisionListOptions
   return options;
 }
 
-function refuseUnknown(params: URLSearchParams, known: ReadonlySet<string>): void {
-  for (const key of params.keys()) if (!known.has(key)) invalid(key, "is not a parameter of this route");
+function refuseUnknown(params: URLSearchParams, known: ReadonlySet<string>, payload = false): void {
+  for (const key of params.keys()) {
+    if (!known.has(key) && !(payload && key.startsWith("payload.")))
+      invalid(key, "is not a parameter of this route");
+  }
+}
+
+const OPERATORS = new Set(["eq", "in", "gt", "gte", "lt", "lte"]);
+
+/** The `payload.…` parameters as a payload filter (checked, with the field named, by the list). */
+function parsePayloadParams(params: URLSearchParams, fields: readonly PayloadField[]): PayloadFilter | null {
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  const filter: Record<string, Record<string, unknown>> = {};
+  for (const [key, raw] of params) {
+    if (!key.startsWith("payload.")) continue;
+    const rest = key.slice("payload.".length);
+    const dot = rest.lastIndexOf(".");
+    const [name, op] =
+      dot > 0 && OPERATORS.has(rest.slice(dot + 1))
+        ? [rest.slice(0, dot), rest.slice(dot + 1)]
+        : [rest, "eq"];
+    const field = byName.get(name);
+    const read = (text: string) => (field ? typed(field, text) : text);
+    filter[name] ??= {};
+    (filter[name] as Record<string, unknown>)[op] = op === "in" ? raw.split(",").map(read) : read(raw);
+  }
+  return Object.keys(filter).length > 0 ? (filter as PayloadFilter) : null;
+}
+
+/** A query-string value as the field's type; left as text when it is not one (the list's check names it). */
+function typed(field: PayloadField, text: string): unknown {
+  if (
+    (field.kind === "number" || field.kind === "integer") &&
+    text.trim() !== "" &&
+    !Number.isNaN(Number(text))
+  )
+    return Number(text);
+  if (field.kind === "boolean" && (text === "true" || text === "false")) return text === "true";
+  return text;
 }
 
 function direction(value: string): "asc" | "desc" {

@@ -5,6 +5,7 @@
  */
 import { ModelNotRegisteredError, UnauthenticatedError } from "../errors.js";
 import { toJobData } from "../model/job.js";
+import { type PayloadField, payloadFields } from "../model/payload-fields.js";
 import type { Principal } from "../model/policy.js";
 import { ANONYMOUS } from "../resource/actor.js";
 import { defaultPolicy, JobAccess } from "../resource/authorize.js";
@@ -32,11 +33,18 @@ export interface RestRoutesOptions extends RestIdentity {
 /** Answers a request to one of the routes, or null for any other path. */
 export type RestRoutes = (request: Request, url: URL) => Promise<Response | null>;
 
-type Route = (access: JobAccess, id: string, request: Request, url: URL) => Promise<Response>;
+type Route = (
+  access: JobAccess,
+  id: string,
+  request: Request,
+  url: URL,
+  fields: PayloadField[],
+) => Promise<Response>;
 
 /** What each route does, by method and the path after `/<model-key>`. */
 const ROUTES: Record<string, Route> = {
-  "GET ": async (access, _id, _request, url) => page(await access.list(parseListQuery(url.searchParams))),
+  "GET ": async (access, _id, _request, url, fields) =>
+    page(await access.list(parseListQuery(url.searchParams, fields))),
   "GET /:id": async (access, id, _request, url) => {
     const revisionId = url.searchParams.get("revisionId") ?? undefined;
     return json(200, resource(await access.get(id, revisionId === undefined ? {} : { revisionId })));
@@ -93,7 +101,13 @@ export function createRestRoutes(spec: Spec, options: RestRoutesOptions = {}): R
       }
       // A bare uuid is taken as this model's job.
       const resourceId = id === undefined || id.includes(":") ? (id ?? "") : `${key}:${id}`;
-      return await route(access, resourceId, request, url);
+      return await route(
+        access,
+        resourceId,
+        request,
+        url,
+        payloadFields(registered.schema.model.payloadSchema),
+      );
     } catch (error) {
       const { status, body } = toHttpError(error);
       return json(status, body, status === 401 ? { "www-authenticate": "Bearer" } : {});

@@ -153,6 +153,33 @@ describe("REST routes", () => {
     expect(future.body.totalCount).toBe(0);
   });
 
+  it("GET /api/<model> filters on payload fields: payload.<field>=v and payload.<field>.<op>=v", async () => {
+    for (const ms of [1, 5, 9]) {
+      expect(
+        (await call("admin", "POST", "/api/script-job", { payload: { behaviour: "sleep", ms } })).status,
+      ).toBe(201);
+    }
+    const mlp = await call<Page<Job>>(
+      "admin",
+      "GET",
+      "/api/training-job?payload.algo=mlp&partitionKey=paging",
+    );
+    expect(mlp.body.items.map((j) => j.data.payload.data_id).sort()).toEqual(["data:11", "data:13"]);
+    const ranged = await call<Page<Job>>(
+      "admin",
+      "GET",
+      "/api/script-job?payload.ms.gte=5&payload.behaviour=sleep&order=asc",
+    );
+    expect(ranged.body.items.map((j) => j.data.payload.ms)).toEqual([5, 9]);
+    const listed = await call<Page<Job>>("admin", "GET", "/api/script-job?payload.ms.in=1,9&order=asc");
+    expect(listed.body.items.map((j) => j.data.payload.ms)).toEqual([1, 9]);
+    const bad = await call<ErrorBody>("admin", "GET", "/api/script-job?payload.ms.gte=five");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields?.map((f) => f.path)).toEqual(["payload.ms.gte"]);
+    const unknown = await call<ErrorBody>("admin", "GET", "/api/training-job?payload.params=x");
+    expect(unknown.body.error.fields?.map((f) => f.path)).toEqual(["payload.params"]);
+  });
+
   it("a plain user's list holds only their own jobs, as in GraphQL", async () => {
     const mine = await call<Page<Job>>("other", "GET", "/api/training-job");
     expect(mine.status).toBe(200);
