@@ -1,6 +1,13 @@
 // Export and import between two real databases: a round trip gives back the same ids,
 // revisions and logs; importing again changes nothing; a finished job does not run again,
 // a pending one is enqueued (graphile-worker) and runs; 5,000 jobs go through in batches.
+//
+// Memory stays bounded by the batch, not the dump: export reads 500 jobs at a time by
+// keyset pagination (resource_id > last) inside one snapshot and awaits 'drain' whenever
+// the destination is full (the slow sink here forces that path); import pulls lines from
+// the stream only as it consumes them (the source is read no faster than the database
+// takes it) and writes 500 jobs per transaction. The test keeps the dump in memory only
+// to compare it.
 import { Readable, Writable } from "node:stream";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
