@@ -28,7 +28,38 @@ const errorResponse = (description: string) => ({ description, content: content(
 export function openApiDocument(spec: Spec, options: OpenApiOptions = {}): Json {
   const base = (options.basePath ?? "/api").replace(/\/+$/, "");
   const schemas: Json = { ...commonSchemas() };
-  const paths: Json = {};
+  const paths: Json = {
+    [base]: {
+      get: {
+        tags: ["All models"],
+        summary: "List the jobs of every model (newest first by default)",
+        operationId: "listJobs",
+        parameters: [
+          {
+            name: "models",
+            in: "query",
+            required: false,
+            description: "Model names or keys, repeated or comma-separated. Default: all",
+            schema: { type: "array", items: { type: "string" } },
+            style: "form",
+            explode: true,
+          },
+          ...listParameters(),
+        ],
+        responses: { 200: { description: "A page", content: content(ref("JobPage")) }, ...errors() },
+      },
+    },
+  };
+  schemas.Job = {
+    type: "object",
+    description: "A job of any model: its revision info and its fields.",
+    required: ["info", "data"],
+    properties: {
+      info: ref("RevisionInfo"),
+      data: { allOf: [ref("JobFields"), { type: "object", properties: { payload: {}, artifact: {} } }] },
+    },
+  };
+  schemas.JobPage = pageSchema(ref("Job"));
   for (const { schema } of spec.registeredModels()) {
     const name = schema.name;
     const { payloadSchema, artifactSchema } = schema.model;

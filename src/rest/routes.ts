@@ -3,7 +3,7 @@
  * model): each route is one call on the model's {@link JobAccess}, so REST has the same
  * validation, identity and permissions as GraphQL.
  */
-import { ModelNotRegisteredError, UnauthenticatedError } from "../errors.js";
+import { ModelNotRegisteredError, UnauthenticatedError, ValidationError } from "../errors.js";
 import { toJobData } from "../model/job.js";
 import { type PayloadField, payloadFields } from "../model/payload-fields.js";
 import type { Principal } from "../model/policy.js";
@@ -77,6 +77,12 @@ export function createRestRoutes(spec: Spec, options: RestRoutesOptions = {}): R
     try {
       const segments = url.pathname.slice(base.length).split("/").filter(Boolean).map(decodeURIComponent);
       const [key = "", id, action, ...extra] = segments;
+      if (key === "") {
+        if (request.method !== "GET") {
+          return json(405, { error: { code: "METHOD_NOT_ALLOWED", message: "use GET" } }, { allow: "GET" });
+        }
+        return page(await listAcross(spec, request, url, options));
+      }
       const registered = spec.registeredModels().find((m) => m.schema.key === key);
       if (!registered) throw new ModelNotRegisteredError(key || "(none)");
       const access = await accessOf(spec, registered.schema.name, request, options);
@@ -113,6 +119,35 @@ export function createRestRoutes(spec: Spec, options: RestRoutesOptions = {}): R
       return json(status, body, status === 401 ? { "www-authenticate": "Bearer" } : {});
     }
   };
+}
+
+/** `GET /api`: jobs of every model (or `models=a,b`), as the caller may read them. */
+async function listAcross(
+  spec: Spec,
+  request: Request,
+  url: URL,
+  options: RestIdentity,
+): Promise<Page<Resource>> {
+  const params = new URLSearchParams(url.searchParams);
+  const models = params
+    .getAll("models")
+    .flatMap((m) => m.split(","))
+    .filter(Boolean);
+  params.delete("models");
+  const payloadKey = [...params.keys()].find((k) => k.startsWith("payload."));
+  if (payloadKey !== undefined) {
+    throw new ValidationError(
+      [{ path: [payloadKey], message: "payload filters apply to one model's list (GET /api/<model-key>)" }],
+      "invalid query",
+    );
+  }
+  const filter = parseListQuery(params);
+  let principal: Principal | null = null;
+  if (options.authenticate) {
+    principal = await options.authenticate(request);
+    if (!principal) throw new UnauthenticatedError();
+  }
+  return spec.listJobs({ ...filter, principal, ...(models.length > 0 ? { models } : {}) });
 }
 
 async function accessOf(

@@ -180,6 +180,37 @@ describe("REST routes", () => {
     expect(unknown.body.error.fields?.map((f) => f.path)).toEqual(["payload.params"]);
   });
 
+  it("GET /api lists the jobs of every model, filtered, as the caller may read them", async () => {
+    const all = await call<Page<Job>>("admin", "GET", "/api?limit=1000");
+    expect(all.status).toBe(200);
+    const models = new Set(all.body.items.map((j) => j.info.resourceId.split(":")[0]));
+    expect(models).toEqual(new Set(["training-job", "script-job"]));
+    expect(all.body.totalCount).toBe(all.body.items.length);
+    const scripts = await call<Page<Job>>("admin", "GET", "/api?models=ScriptJob&limit=1000");
+    expect(scripts.body.items.every((j) => j.info.resourceId.startsWith("script-job:"))).toBe(true);
+    expect(scripts.body.totalCount).toBeGreaterThan(0);
+    const paged = await call<Page<Job>>("admin", "GET", "/api?limit=2&order=asc");
+    const next = await call<Page<Job>>(
+      "admin",
+      "GET",
+      `/api?limit=2&order=asc&after=${encodeURIComponent(paged.body.nextCursor ?? "")}`,
+    );
+    expect(next.body.items.map((j) => j.info.resourceId)).toEqual(
+      all.body.items
+        .slice()
+        .reverse()
+        .slice(2, 4)
+        .map((j) => j.info.resourceId),
+    );
+    const mine = await call<Page<Job>>("owner", "GET", "/api?limit=1000");
+    expect(mine.body.items.every((j) => j.info.createdBy === "alice")).toBe(true);
+    expect((await call<Page<Job>>("other", "GET", "/api")).body.totalCount).toBe(0);
+    const payload = await call<ErrorBody>("admin", "GET", "/api?payload.algo=mlp");
+    expect(payload.status).toBe(400);
+    expect(payload.body.error.fields?.[0]?.path).toBe("payload.algo");
+    expect((await call("no token", "GET", "/api")).status).toBe(401);
+  });
+
   it("a plain user's list holds only their own jobs, as in GraphQL", async () => {
     const mine = await call<Page<Job>>("other", "GET", "/api/training-job");
     expect(mine.status).toBe(200);
@@ -374,6 +405,7 @@ describe("OpenAPI", () => {
             `/api/${key}/{id}/revisions`,
           ];
         })
+        .concat(["/api"])
         .sort(),
     );
     expect(Object.keys(document.paths["/api/training-job"] ?? {})).toEqual(["get", "post"]);
