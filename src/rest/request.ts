@@ -18,6 +18,10 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   if (type && type !== "application/json") {
     throw new BadRequestError("a POST must have Content-Type: application/json (CSRF protection)");
   }
+  const tooLarge = () =>
+    new LimitExceededError("maxBodyBytes", `the body is over ${maxBytes} bytes (limits.maxBodyBytes)`);
+  const length = request.headers.get("content-length");
+  if (length !== null && !(Number(length) <= maxBytes)) throw tooLarge();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

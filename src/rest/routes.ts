@@ -116,7 +116,10 @@ export function createRestRoutes(spec: Spec, options: RestRoutesOptions = {}): R
       );
     } catch (error) {
       const { status, body } = toHttpError(error);
-      return json(status, body, status === 401 ? { "www-authenticate": "Bearer" } : {});
+      // A body cut short leaves the rest unread: the connection cannot carry another request.
+      const headers: Record<string, string> =
+        status === 401 ? { "www-authenticate": "Bearer" } : status === 413 ? { connection: "close" } : {};
+      return json(status, body, headers);
     }
   };
 }

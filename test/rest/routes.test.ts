@@ -319,6 +319,14 @@ describe("REST errors", () => {
     expect(all.body.items.every((j) => j.data.payload.data_id !== "x")).toBe(true);
   });
 
+  it("413 for a body over limits.maxBodyBytes (2 MiB)", async () => {
+    const reply = await call<ErrorBody>("owner", "POST", "/api/training-job", {
+      payload: { data_id: "x".repeat(3 * 1024 * 1024), algo: "mlp", params: {} },
+    });
+    expect(reply.status).toBe(413);
+    expect(reply.body.error.code).toBe("LIMIT_EXCEEDED");
+  });
+
   it("a form post is refused (CSRF), as on /graphql", async () => {
     const reply = await call<ErrorBody>("owner", "POST", "/api/training-job", "payload=1", {
       "content-type": "application/x-www-form-urlencoded",
