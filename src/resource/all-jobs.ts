@@ -52,6 +52,8 @@ export async function listJobs(
   checkText(filter.partitionKey, "partitionKey");
   checkText(after, "after");
   checkText(before, "before");
+  // Payload fields differ by model: a payload filter belongs to one model's list.
+  delete (filter as ResourceFilter).payload;
   const wanted = models?.map((m) => (typeof m === "string" ? m : m.name));
   const unknown = wanted?.find((w) => !registered.some((m) => m.schema.name === w || m.schema.key === w));
   if (unknown !== undefined) throw new ModelNotRegisteredError(unknown);
