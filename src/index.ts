@@ -34,6 +34,7 @@ export type { Action, AuthorizationPolicy, JobRef, Principal } from "./model/pol
 export type { ModelOptions } from "./model/registration.js";
 export { Schema } from "./model/schema.js";
 export { TaskStatus } from "./model/task-status.js";
+export type { ListJobsOptions } from "./resource/all-jobs.js";
 export { ADMIN_ROLE, defaultPolicy, JobAccess, VIEWER_ROLE } from "./resource/authorize.js";
 export type {
   ConsumeOptions,
@@ -52,4 +53,7 @@ export type {
   RevisionInfo,
   RevisionStatus,
 } from "./resource/types.js";
-export { Spec, type SpecOptions, spec } from "./spec.js";
+export type { PruneResult, RetentionOptions } from "./retention/pruner.js";
+export { type ExportOptions, Spec, type SpecOptions, spec } from "./spec.js";
+export type { ExportSink } from "./transfer/export.js";
+export type { ImportResult } from "./transfer/import.js";

@@ -11,10 +11,21 @@ import { Liveness } from "./queue/liveness.js";
 import type { MessageQueueFactory } from "./queue/message-queue.js";
 import { Sweeper } from "./queue/sweeper.js";
 import { runAs } from "./resource/actor.js";
+import { type ListJobsOptions, listJobs } from "./resource/all-jobs.js";
 import { ResourceManager, type StopOptions } from "./resource/manager.js";
 import type { Runtime } from "./resource/runtime.js";
+import type { Page, Resource } from "./resource/types.js";
+import { checkRetention, type PruneResult, Pruner, type RetentionOptions } from "./retention/pruner.js";
 import { openDatabase } from "./store/database.js";
 import type { EmbeddedOptions } from "./store/embedded.js";
+import { type ExportSink, exportJobs } from "./transfer/export.js";
+import { type ImportResult, importJobs } from "./transfer/import.js";
+
+/** Options of {@link Spec.exportJobs}. */
+export interface ExportOptions {
+  /** The models to export (classes or names). Default: every registered model. */
+  models?: (JobModel | string)[];
+}
 
 /** Options of {@link Spec.configure}. */
 export interface SpecOptions {
@@ -34,6 +45,12 @@ export interface SpecOptions {
    * stdout is a terminal.
    */
   logger?: Logger;
+  /**
+   * How long finished jobs are kept: `{ finishedAfterDays: 30 }` deletes completed, failed
+   * and cancelled jobs unchanged for 30 days, with their revisions and logs, in batches of
+   * `batchSize` (500) every `intervalSeconds` (300) in every process. Default: off (kept forever).
+   */
+  retention?: RetentionOptions;
 }
 
 /**
@@ -46,10 +63,12 @@ export class Spec {
   private readonly managers = new Map<string, ResourceManager>();
   private started: Promise<Runtime> | null = null;
   private defaultLogger: Logger | null = null;
+  private pruner: Pruner | null = null;
 
   /** Sets options; only before the first use. */
   configure(options: SpecOptions): this {
     if (this.started) throw new ConfigurationError("configure() must come before the spec is used");
+    if (options.retention) checkRetention(options.retention);
     this.options = { ...this.options, ...options };
     return this;
   }
@@ -96,6 +115,54 @@ export class Spec {
     return runAs(user, fn);
   }
 
+  /**
+   * A page of jobs of every registered model (or `options.models`), with the filters, order
+   * and paging of {@link ResourceManager.list}: "all failed jobs" is
+   * `spec.listJobs({ status: ["failed"] })`. With `principal`, each model's policy decides
+   * what is listed, as in GraphQL's `jobs`.
+   */
+  async listJobs(options: ListJobsOptions = {}): Promise<Page<Resource>> {
+    const { database } = await this.start();
+    return listJobs(database.db, this.registeredModels(), options);
+  }
+
+  /**
+   * Deletes finished jobs past `retention.finishedAfterDays` now (as the timer would), with
+   * their revisions and logs; nothing when retention is off. Never rejects: a failure is logged.
+   */
+  async pruneFinishedJobs(): Promise<PruneResult> {
+    await this.start();
+    return this.pruner?.prune() ?? { deleted: 0, batches: 0 };
+  }
+
+  /**
+   * Writes every job of `options.models` (default: all registered) to `out` as NDJSON: one
+   * line per job with its resource, every revision and every log line, from one consistent
+   * snapshot, streamed with backpressure. Resolves with the number of jobs written.
+   */
+  async exportJobs(out: ExportSink, options: ExportOptions = {}): Promise<number> {
+    const keys = (options.models ?? this.registeredModels().map((m) => m.schema.name)).map((model) => {
+      const name = typeof model === "string" ? model : model.name;
+      const registered = this.models.get(name) ?? this.registeredModels().find((m) => m.schema.key === name);
+      if (!registered) throw new ModelNotRegisteredError(name);
+      return registered.schema.key;
+    });
+    const { database } = await this.start();
+    return exportJobs(database, keys, out);
+  }
+
+  /**
+   * Loads a dump made by {@link Spec.exportJobs} from `input` (a readable stream, or any
+   * async iterable of text or bytes). Idempotent: jobs already in the database are left as
+   * they are. Finished jobs are never run again; PENDING ones are enqueued. Every job's
+   * model must be registered.
+   */
+  async importJobs(input: AsyncIterable<string | Uint8Array>): Promise<ImportResult> {
+    const { database, queue } = await this.start();
+    const keys = new Set(this.registeredModels().map((m) => m.schema.key));
+    return importJobs(database, queue, keys, input);
+  }
+
   /** Opens the database (applying migrations), the queue and the event listener; idempotent. */
   start(): Promise<Runtime> {
     if (!this.started) {
@@ -121,6 +188,8 @@ export class Spec {
     this.started = null;
     const runtime = await started.catch(() => null);
     if (!runtime) return;
+    await this.pruner?.stop();
+    this.pruner = null;
     await runtime.sweeper.stop();
     await runtime.liveness.stop();
     log.info({}, "closing the queue");
@@ -167,6 +236,13 @@ export class Spec {
     liveness.start();
     sweeper.start();
     void sweeper.sweep();
+    this.pruner = new Pruner(
+      database,
+      () => this.registeredModels().map((m) => m.schema.key),
+      this.options.retention ?? {},
+      log.child({ component: "retention" }),
+    );
+    this.pruner.start();
     const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
     log.info({ queue: factory.constructor.name, models: this.models.size, workerId }, "queue ready");
     return { database, events, queue, settings, liveness, sweeper, workerId, logger: log };

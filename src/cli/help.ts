@@ -9,6 +9,8 @@ Commands:
   worker         consume jobs of the models that have a handler
   migrate        apply jobstar's and graphile-worker's migrations, then exit
   print-schema   print the models' GraphQL schema
+  export         write every job (with revisions and logs) to stdout as NDJSON
+  import         load jobs written by export from stdin
 
 Run "jobstar <command> --help" for a command's options.
 
@@ -56,6 +58,27 @@ Options:
   "print-schema": `Usage: jobstar print-schema --models <module>
 
 Prints the GraphQL schema (SDL) of the registered models to stdout. Needs no database.
+
+Options:
+  --models <module>     module whose default export registers the models (see serve --help)
+  -h, --help            this help`,
+
+  export: `Usage: jobstar export --models <module> [--model <name>]... > dump.ndjson
+
+Writes every job of the registered models to stdout, one JSON line per job with
+its resource, every revision and every log line, from one consistent snapshot.
+Logs go to stderr.
+
+Options:
+  --models <module>     module whose default export registers the models (see serve --help)
+  --model <name>        only this model (its class name or key); may repeat
+  -h, --help            this help`,
+
+  import: `Usage: jobstar import --models <module> < dump.ndjson
+
+Loads a dump made by export from stdin. Jobs already in the database are left
+as they are (importing twice changes nothing); finished jobs never run again;
+pending ones are enqueued. Every job's model must be registered.
 
 Options:
   --models <module>     module whose default export registers the models (see serve --help)

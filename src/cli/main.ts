@@ -13,6 +13,7 @@ import { UsageError } from "./usage.js";
 
 const OPTIONS = {
   models: { type: "string" },
+  model: { type: "string", multiple: true },
   port: { type: "string" },
   host: { type: "string" },
   "no-worker": { type: "boolean" },
@@ -28,6 +29,8 @@ const ACCEPTS: Record<string, readonly string[]> = {
   worker: ["models", "concurrency", "grace"],
   migrate: [],
   "print-schema": ["models"],
+  export: ["models", "model"],
+  import: ["models"],
 };
 
 /** Runs the `jobstar` command line; resolves with the process exit code. */
@@ -56,7 +59,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (!accepted.includes(option)) throw new UsageError(`${command} does not take --${option}`);
     }
 
-    log = createLogger();
+    // export writes the dump to stdout: its logs go to stderr (so do import's, alike).
+    log = command === "export" || command === "import" ? createLogger({ destination: 2 }) : createLogger();
     if (command === "migrate") {
       const database = await openDatabase();
       log.info({}, "migrations applied");
@@ -70,6 +74,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${printSchema(buildSchema(spec))}\n`);
       return 0;
     }
+    if (command === "export" || command === "import") return await transfer(command, spec, values.model, log);
     const service = {
       worker: command === "worker" || !(values["no-worker"] || process.env.WORKER === "0"),
       concurrency: positiveInteger("--concurrency", values.concurrency ?? process.env.CONCURRENCY ?? "4"),
@@ -92,6 +97,27 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
   } catch (error) {
     return report(error);
+  }
+}
+
+/** Runs `export` (the dump to stdout) or `import` (the dump from stdin), then closes the spec. */
+async function transfer(
+  command: "export" | "import",
+  spec: Spec,
+  models: string[] | undefined,
+  log: Logger,
+): Promise<number> {
+  try {
+    if (command === "export") {
+      const count = await spec.exportJobs(process.stdout, models ? { models } : {});
+      log.info({ jobs: count }, "exported");
+    } else {
+      const result = await spec.importJobs(process.stdin);
+      log.info({ ...result }, "imported");
+    }
+    return 0;
+  } finally {
+    await spec.close({ graceSeconds: 0 });
   }
 }
 

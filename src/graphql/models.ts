@@ -36,6 +36,9 @@ export class ModelDirectory {
   readonly models: GraphQLModel[];
   private readonly byKey = new Map<string, GraphQLModel>();
 
+  /** Jobs of several models (see `Spec.listJobs`). */
+  readonly listJobs: Spec["listJobs"];
+
   /** The process's event bus (starting the spec if needed). */
   readonly events: () => Promise<EventBus>;
 
@@ -43,6 +46,7 @@ export class ModelDirectory {
 
   constructor(spec: Spec) {
     this.events = async () => (await spec.start()).events;
+    this.listJobs = (options) => spec.listJobs(options);
     this.models = spec.registeredModels().map((registered) => {
       const typeName = registered.schema.name;
       const stem = typeName.endsWith("Job") && typeName !== "Job" ? typeName.slice(0, -3) : typeName;

@@ -5,6 +5,7 @@ import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } f
 import { UnauthenticatedError } from "../errors.js";
 import type { Principal } from "../model/policy.js";
 import { ANONYMOUS } from "../resource/actor.js";
+import { type RestOptions, useRest } from "../rest/plugin.js";
 import type { Spec } from "../spec.js";
 import type { GraphQLContext } from "./context.js";
 import { toGraphQLError } from "./errors.js";
@@ -61,6 +62,12 @@ export interface GraphQLHandlerOptions {
   graphqlEndpoint?: string;
   /** Serve GraphiQL to browsers on the endpoint. Default: true. */
   graphiql?: boolean;
+  /**
+   * The REST routes (`/api/<model-key>…`), their OpenAPI document (`/openapi.json`) and
+   * docs page (`/docs`), with the same identity and permissions as GraphQL; `false` turns
+   * them off. Default: on, at those paths.
+   */
+  rest?: boolean | RestOptions;
   /** More yoga (envelop) plugins, after jobstar's own. */
   plugins?: Plugin[];
 }
@@ -140,6 +147,17 @@ export function createGraphQLHandler(spec: Spec, options: GraphQLHandlerOptions 
     },
     maskedErrors: { maskError: (error, message) => toGraphQLError(error, message) },
     plugins: [
+      ...(options.rest === false
+        ? []
+        : [
+            useRest(spec, {
+              ...(typeof options.rest === "object" ? options.rest : {}),
+              maxBodyBytes: limits.maxBodyBytes,
+              ...(authenticate
+                ? { authenticate: async (request: Request) => authenticate({ request }) }
+                : { user: async (request: Request) => resolveUser({ request }) }),
+            }),
+          ]),
       useRequestGuard({ endpoint, limits, authenticate, principals, graphiql: options.graphiql !== false }),
       ...documentLimitPlugins(limits),
       {

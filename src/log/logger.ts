@@ -29,6 +29,8 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** Fields on every line (e.g. `{ name: "jobstar" }`). */
   base?: Record<string, unknown>;
+  /** File descriptor written to: 1 (stdout) or 2 (stderr, when stdout carries data). Default: 1. */
+  destination?: 1 | 2;
 }
 
 /**
@@ -38,13 +40,16 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): pino.Logger {
   const level = logLevel(options.level);
   const base = { name: "jobstar", ...options.base };
-  if (options.pretty ?? process.stdout.isTTY === true) {
+  const fd = options.destination ?? 1;
+  const stream = fd === 2 ? process.stderr : process.stdout;
+  if (options.pretty ?? stream.isTTY === true) {
     return pino(
       { level, base },
-      pretty({ sync: true, ignore: "pid,hostname,name", translateTime: "SYS:HH:MM:ss.l" }),
+      pretty({ sync: true, ignore: "pid,hostname,name", translateTime: "SYS:HH:MM:ss.l", destination: fd }),
     );
   }
-  return pino({ level, base: { pid: process.pid, ...base } });
+  const json = { level, base: { pid: process.pid, ...base } };
+  return fd === 2 ? pino(json, pino.destination({ dest: 2, sync: true })) : pino(json);
 }
 
 /** The level to use: `level`, else `LOG_LEVEL`, else `info`; an unknown name is refused. */

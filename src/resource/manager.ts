@@ -7,6 +7,7 @@ import {
   type ValidationIssue,
 } from "../errors.js";
 import { hydrate, type JobData, type JobInitOf, type JobModel, type JobOf, toJobData } from "../model/job.js";
+import { checkPayloadFilter } from "../model/payload-fields.js";
 import type { RegisteredModel } from "../model/registration.js";
 import { isTerminal, TaskStatus } from "../model/task-status.js";
 import { checkJobOptions, checkPayloadStorable, parseWith } from "../model/validate.js";
@@ -317,10 +318,17 @@ export class ResourceManager<M extends JobModel = JobModel> {
     return toResourceMeta(row);
   }
 
-  /** A page of the model's jobs (current revisions), filtered and sorted, with the total count. */
+  /**
+   * A page of the model's jobs (current revisions), filtered and sorted, with the total
+   * count. `payload` filters top-level scalar payload fields: `{ algo: "mlp", epochs: { gte: 3 } }`
+   * (a value is equality; `eq`, `in`, and for numbers and dates `gt`, `gte`, `lt`, `lte`).
+   */
   async list(options: ListOptions = {}): Promise<Page<Resource<JobOf<M>>>> {
     const { database } = await this.runtime();
     const { sortBy = "createdTime", order = "desc", limit = 50, after, before, ...filter } = options;
+    if (filter.payload !== undefined) {
+      filter.payload = checkPayloadFilter(this.registered.schema.model.payloadSchema, filter.payload);
+    }
     const slice = { sortBy, order, limit: clampLimit(limit, 1000), after, before };
     const [{ rows, hasMore }, totalCount] = await Promise.all([
       listResourceRows(database.db, this.key, filter, slice),
@@ -499,7 +507,8 @@ export class ResourceManager<M extends JobModel = JobModel> {
   }
 }
 
-function clampLimit(limit: number, max: number): number {
+/** `limit`, if it is an integer from 1 to `max` (else a {@link ValidationError} naming `limit`). */
+export function clampLimit(limit: number, max: number): number {
   if (!Number.isInteger(limit) || limit < 1 || limit > max) {
     throw new ValidationError(
       [{ path: ["limit"], message: `must be an integer from 1 to ${max}` }],

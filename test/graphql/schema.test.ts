@@ -48,6 +48,7 @@ describe("the GraphQL schema", () => {
     expect(query).toEqual([
       "job",
       "jobModels",
+      "jobs",
       "node",
       "nodes",
       "scriptJob",

@@ -1,12 +1,14 @@
 import { LimitExceededError, NotFoundError, ValidationError } from "../../errors.js";
+import type { TaskStatus } from "../../model/task-status.js";
 import { holdSlot, jobsOf } from "../access.js";
 import type { Builder } from "../builder.js";
+import { emptyConnection, pageRequest, toConnection } from "../connection.js";
 import type { GraphQLContext } from "../context.js";
 import { DEFAULT_LIMITS } from "../limits.js";
-import type { GraphQLModel, ModelDirectory } from "../models.js";
+import type { GraphQLModel, JobResource, ModelDirectory } from "../models.js";
 import { jobStates } from "../streams.js";
 import { toJsonSchema } from "../zod/index.js";
-import type { CommonTypes } from "./common.js";
+import { type CommonTypes, connectionOptions, edgeOptions } from "./common.js";
 import { type ModelTypes, type SubmitArgs, submit } from "./model.js";
 
 /** Registers the fields that serve every model: `job`, `jobModels`, `submitJob`, `jobStatus`. */
@@ -65,6 +67,47 @@ export function addGenericFields(
         return args.ids.map((id) => loadNode(String(id), ctx));
       },
     }),
+  );
+
+  builder.queryField("jobs", (t) =>
+    t.connection(
+      {
+        type: common.job,
+        description:
+          "Jobs of every model (or `models`), filtered and sorted (default: newest first): what the caller may read.",
+        args: {
+          where: t.arg({ type: common.jobWhere, required: false }),
+          orderBy: t.arg({ type: common.jobOrder, required: false }),
+          models: t.arg.stringList({ required: false, description: "Model names or keys. Default: all." }),
+        },
+        resolve: async (_root, args, ctx) => {
+          const request = pageRequest(args);
+          const where = args.where ?? {};
+          const direction = args.orderBy?.direction ?? "desc";
+          const page = await directory.listJobs({
+            principal: ctx.principal ?? null,
+            ...(args.models ? { models: args.models } : {}),
+            status: (where.status ?? undefined) as TaskStatus[] | undefined,
+            createdBy: where.createdBy ?? undefined,
+            createdAfter: where.createdAfter ?? undefined,
+            createdBefore: where.createdBefore ?? undefined,
+            updatedAfter: where.updatedAfter ?? undefined,
+            updatedBefore: where.updatedBefore ?? undefined,
+            partitionKey: where.partitionKey ?? undefined,
+            sortBy: args.orderBy?.field ?? "createdTime",
+            order: request.inverted ? (direction === "asc" ? "desc" : "asc") : direction,
+            limit: Math.max(request.limit, 1),
+            after: request.after,
+            before: request.before,
+          });
+          return request.limit === 0
+            ? emptyConnection<JobResource>(page.totalCount)
+            : toConnection(page, request);
+        },
+      },
+      connectionOptions("Job"),
+      edgeOptions("Job"),
+    ),
   );
 
   const jobModel = builder.objectRef<GraphQLModel>("JobModel").implement({

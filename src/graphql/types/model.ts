@@ -10,6 +10,7 @@ import type { GraphQLModel, JobResource, ModelDirectory } from "../models.js";
 import { modelEvents } from "../streams.js";
 import { zodInputType, zodOutputType } from "../zod/index.js";
 import { type CommonTypes, connectionOptions, edgeOptions } from "./common.js";
+import { addPayloadWhere } from "./payload-where.js";
 
 /** The refs of one model's types, for the generic fields (`submitJob`). */
 export interface ModelTypes {
@@ -206,6 +207,7 @@ function addQueries(
       resolve: (_root, args, ctx) => jobsOf(model, ctx).get(String(args.id)),
     }),
   );
+  const payloadWhere = addPayloadWhere(builder, model);
   builder.queryField(`${model.fieldName}s`, (t) =>
     t.connection(
       {
@@ -214,6 +216,15 @@ function addQueries(
         args: {
           where: t.arg({ type: common.jobWhere, required: false }),
           orderBy: t.arg({ type: common.jobOrder, required: false }),
+          ...(payloadWhere
+            ? {
+                payload: t.arg({
+                  type: payloadWhere,
+                  required: false,
+                  description: "Conditions on payload fields (equality; ranges for numbers and dates).",
+                }),
+              }
+            : {}),
         },
         resolve: async (_root, args, ctx) => {
           const request = pageRequest(args);
@@ -229,6 +240,7 @@ function addQueries(
             updatedAfter: where.updatedAfter ?? undefined,
             updatedBefore: where.updatedBefore ?? undefined,
             partitionKey: where.partitionKey ?? undefined,
+            ...payloadArg(args),
             sortBy,
             order,
             limit: Math.max(request.limit, 1),
@@ -244,6 +256,20 @@ function addQueries(
       edgeOptions(model.typeName),
     ),
   );
+}
+
+/** The `payload` argument, nulls dropped, as `list` takes it. */
+function payloadArg(args: object): { payload?: Record<string, Record<string, unknown>> } {
+  const given = (args as { payload?: Record<string, Record<string, unknown> | null> | null }).payload;
+  if (!given) return {};
+  const payload: Record<string, Record<string, unknown>> = {};
+  for (const [field, condition] of Object.entries(given)) {
+    if (!condition) continue;
+    payload[field] = Object.fromEntries(
+      Object.entries(condition).filter(([, v]) => v !== null && v !== undefined),
+    );
+  }
+  return { payload };
 }
 
 function addMutations(

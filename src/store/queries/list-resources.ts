@@ -1,8 +1,10 @@
-import { and, asc, count, desc, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import { ValidationError } from "../../errors.js";
+import type { PayloadFilter } from "../../model/payload-fields.js";
 import type { TaskStatus } from "../../model/task-status.js";
 import type { Db } from "../database.js";
 import { resources } from "../tables.js";
+import { payloadConditions } from "./payload-filter.js";
 import type { ResourceRow } from "./rows.js";
 
 /** Which jobs of a model to list. Time bounds are inclusive after, exclusive before. */
@@ -14,6 +16,15 @@ export interface ResourceFilter {
   updatedAfter?: Date;
   updatedBefore?: Date;
   partitionKey?: string;
+  /** Conditions on payload fields (see {@link payloadConditions}), all of which must hold. */
+  payload?: PayloadFilter;
+}
+
+/** Which models a list reads: all jobs of `models`, and of `ownModels` only `owner`'s. */
+export interface ModelScope {
+  models: string[];
+  ownModels?: string[];
+  owner?: string;
 }
 
 /** The fields a list can be sorted by; ties are broken by resource id. */
@@ -49,8 +60,18 @@ function decodeCursor(cursor: string, field: string): [Date, string] {
   throw new ValidationError([{ path: [field], message: "is not a cursor of this list" }], "invalid page");
 }
 
-function filterConditions(model: string, filter: ResourceFilter): SQL[] {
-  const conditions: SQL[] = [eq(resources.model, model), eq(resources.isDeleted, false)];
+function scopeCondition(scope: string | ModelScope): SQL {
+  if (typeof scope === "string") return eq(resources.model, scope);
+  const all = scope.models.length > 0 ? inArray(resources.model, scope.models) : undefined;
+  const own =
+    scope.ownModels && scope.ownModels.length > 0 && scope.owner !== undefined
+      ? and(inArray(resources.model, scope.ownModels), eq(resources.createdBy, scope.owner))
+      : undefined;
+  return or(all, own) ?? sql`false`;
+}
+
+function filterConditions(scope: string | ModelScope, filter: ResourceFilter): SQL[] {
+  const conditions: SQL[] = [scopeCondition(scope), eq(resources.isDeleted, false)];
   if (filter.status && filter.status.length > 0) conditions.push(inArray(resources.status, filter.status));
   if (filter.createdBy !== undefined) conditions.push(eq(resources.createdBy, filter.createdBy));
   if (filter.createdAfter) conditions.push(gte(resources.createdTime, filter.createdAfter));
@@ -58,13 +79,15 @@ function filterConditions(model: string, filter: ResourceFilter): SQL[] {
   if (filter.updatedAfter) conditions.push(gte(resources.updatedTime, filter.updatedAfter));
   if (filter.updatedBefore) conditions.push(lt(resources.updatedTime, filter.updatedBefore));
   if (filter.partitionKey !== undefined) conditions.push(eq(resources.partitionKey, filter.partitionKey));
+  if (filter.payload)
+    conditions.push(...payloadConditions(sql`${resources.data}->'payload'`, filter.payload));
   return conditions;
 }
 
 /** One page of rows (`limit` at most) and whether more follow in the page's direction. */
 export async function listResourceRows(
   db: Db,
-  model: string,
+  model: string | ModelScope,
   filter: ResourceFilter,
   slice: ListSlice,
 ): Promise<{ rows: ResourceRow[]; hasMore: boolean }> {
@@ -98,7 +121,11 @@ export async function listResourceRows(
 }
 
 /** How many rows match `filter`. */
-export async function countResources(db: Db, model: string, filter: ResourceFilter): Promise<number> {
+export async function countResources(
+  db: Db,
+  model: string | ModelScope,
+  filter: ResourceFilter,
+): Promise<number> {
   const [row] = await db
     .select({ n: count() })
     .from(resources)
