@@ -231,8 +231,9 @@ function useRequestGuard(options: GuardOptions): Plugin {
       principals.set(request, principal);
     },
     // A body without a Content-Length (chunked) is read up to the limit, and no further.
+    // One with a Content-Length was checked in onRequest, and is parsed as it is.
     onRequestParse({ request, requestParser, setRequestParser }) {
-      if (request.method !== "POST" || !requestParser) return;
+      if (request.method !== "POST" || !requestParser || request.headers.has("content-length")) return;
       setRequestParser(async (incoming) => {
         const body = await readAtMost(incoming, limits.maxBodyBytes);
         if (body === null) return tooLarge(limits.maxBodyBytes);
