@@ -177,7 +177,6 @@ export function addGenericFields(
           const model = modelOf(id);
           // NOT_FOUND or FORBIDDEN now, not a stream that never starts
           await jobsOf(model, ctx).check("subscribe", id);
-          await model.manager.getMeta(id);
           return jobStates(model, await directory.events(), id);
         }),
       resolve: (resource) => resource,
