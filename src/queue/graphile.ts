@@ -101,6 +101,10 @@ class GraphileMessageQueue implements MessageQueue {
     )`);
   }
 
+  async enqueueMany(unit: UnitOfWork, messages: QueueMessage[]): Promise<void> {
+    for (const message of messages) await this.enqueue(unit, message);
+  }
+
   async discard(unit: UnitOfWork, message: QueueMessage): Promise<void> {
     // Removes the entry if it waits; one being delivered right now is dropped by its claim.
     await unit.tx.execute(sql`select graphile_worker.remove_job(${entryKey(message)})`);

@@ -17,7 +17,7 @@ import { jobLogs } from "../store/tables.js";
 import { isTransient, outageReason, pause } from "../store/transient.js";
 import { inUnitOfWork } from "../store/unit-of-work.js";
 import type { Lease, Liveness } from "./liveness.js";
-import type { MessageQueue, QueueMessage, RunSettings } from "./message-queue.js";
+import { CURRENT_ATTEMPT, type MessageQueue, type QueueMessage, type RunSettings } from "./message-queue.js";
 import { recordOutcome } from "./record-outcome.js";
 import { nextState, type RunOutcome } from "./transitions.js";
 
@@ -112,7 +112,10 @@ export class JobRunner {
       const revision = await getRevisionRow(database.db, row.resourceId, row.currentRevisionId);
       return revision ? { resourceId: row.resourceId, attempt: row.attempt, revision } : null;
     }
-    if (row.status !== TaskStatus.PENDING || row.attempt !== message.attempt) return null;
+    if (row.status !== TaskStatus.PENDING) return null;
+    // A message names the PENDING state it was made for; one from outside jobstar names
+    // only the job, and takes whichever PENDING state it finds (guarded like any claim).
+    if (message.attempt !== CURRENT_ATTEMPT && row.attempt !== message.attempt) return null;
     const now = new Date();
     const attempt = row.attempt + 1;
     const revision = await writeTransition(database.sql, {

@@ -11,11 +11,21 @@ export interface QueueMessage {
   /** The model's key, e.g. `training-job`. */
   model: string;
   resourceId: string;
-  /** `resources.attempt` when the message was made. */
+  /**
+   * `resources.attempt` when the message was made, or {@link CURRENT_ATTEMPT} for a
+   * message from outside jobstar that names only the job (e.g. one sent by Python Celery).
+   */
   attempt: number;
   /** Run no earlier than this; default now. */
   runAt?: Date;
 }
+
+/**
+ * The attempt token of a message that names only its job: it may claim whatever PENDING
+ * state the job is in when it arrives (a claim still needs PENDING, and two such messages
+ * at once still claim it once).
+ */
+export const CURRENT_ATTEMPT = -1;
 
 /** How to consume. */
 export interface ConsumeOptions {
@@ -41,6 +51,8 @@ export interface Consumer {
 export interface MessageQueue {
   /** Enqueues inside `unit`'s transaction: the message exists if and only if the transaction commits. */
   enqueue(unit: UnitOfWork, message: QueueMessage): Promise<void>;
+  /** Enqueues several messages inside `unit`'s transaction, as {@link enqueue} does one. */
+  enqueueMany(unit: UnitOfWork, messages: QueueMessage[]): Promise<void>;
   /**
    * Removes `message`'s entry inside `unit`'s transaction if it still waits (a cancelled
    * job). Best effort: an entry delivered anyway is dropped by the claim.

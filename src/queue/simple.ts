@@ -48,6 +48,10 @@ class SimpleMessageQueue implements MessageQueue {
     unit.afterCommit(() => this.schedule(message));
   }
 
+  async enqueueMany(unit: UnitOfWork, messages: QueueMessage[]): Promise<void> {
+    for (const message of messages) await this.enqueue(unit, message);
+  }
+
   async discard(): Promise<void> {
     // A message in memory is dropped by the claim when it comes due.
   }
