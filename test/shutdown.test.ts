@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Spec, TaskStatus } from "../src/index.js";
 import { ScriptJob } from "./fixtures/models.js";
-import { freshDatabase } from "./support/database.js";
 import { removeBrokerQueues } from "./support/brokers.js";
+import { freshDatabase } from "./support/database.js";
 import { BACKENDS, queuePrefix, skipReason, testSpec } from "./support/spec.js";
 import { waitFor } from "./support/wait.js";
 
