@@ -83,6 +83,10 @@ class RedisConsumer {
   private slotFreed: (() => void) | null = null;
   private loops: Promise<void>[] = [];
   private failing = false;
+  /** The raw messages being processed now (a message may be there twice). */
+  private readonly inFlight = new Map<string, number>();
+  /** Messages of our taken lists not in flight at the last beat: stranded if still there at the next. */
+  private suspects = new Set<string>();
 
   constructor(
     private readonly client: Redis,
@@ -205,6 +209,7 @@ class RedisConsumer {
     }
     const delivery = task;
     this.running++;
+    this.inFlight.set(raw, (this.inFlight.get(raw) ?? 0) + 1);
     void this.run(delivery)
       .then(
         () => this.client.lrem(taken, 1, raw),
@@ -214,6 +219,9 @@ class RedisConsumer {
       // Left in the taken list: put back after the visibility timeout; a duplicate is harmless.
       .catch(() => {})
       .finally(() => {
+        const left = (this.inFlight.get(raw) ?? 1) - 1;
+        if (left > 0) this.inFlight.set(raw, left);
+        else this.inFlight.delete(raw);
         this.running--;
         if (this.running === 0) for (const resolve of this.idle) resolve();
         this.slotFreed?.();
