@@ -35,8 +35,12 @@ function reachable(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const socket = net.connect({ host: hostname, port: Number(port) });
-    socket.setTimeout(1000, () => (socket.destroy(), resolve(false)));
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once("connect", () => done(true));
     socket.once("error", () => resolve(false));
   });
 }

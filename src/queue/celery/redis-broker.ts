@@ -130,15 +130,30 @@ class RedisConsumer {
     this.blocking.disconnect();
   }
 
-  /** Marks this consumer alive, and puts back what dead consumers had taken. */
+  /**
+   * Marks this consumer alive, puts back what dead consumers had taken, and what our own
+   * taken lists hold but nobody here processes: a BLMOVE whose answer was lost with its
+   * connection moved a message that never reached us (seen at two beats in a row, to leave
+   * alone one whose answer is on its way).
+   */
   private async beat(): Promise<void> {
+    const suspects = new Set<string>();
     for (const { queue } of this.queues()) {
-      const { alive } = keys(queue, this.id);
+      const { alive, taken: ours } = keys(queue, this.id);
       await this.client
         .multi()
         .sadd(consumersKey(queue), this.id)
         .set(alive, "1", "PX", this.visibility)
         .exec();
+      for (const raw of await this.client.lrange(ours, 0, -1)) {
+        if (this.inFlight.has(raw)) continue;
+        if (!this.suspects.has(raw)) {
+          suspects.add(raw);
+          continue;
+        }
+        await this.client.multi().lrem(ours, 1, raw).rpush(queue, raw).exec();
+        this.log.warn({ queue }, "put back a message whose delivery was lost with its connection");
+      }
       for (const other of await this.client.smembers(consumersKey(queue))) {
         if (other === this.id || (await this.client.exists(keys(queue, other).alive))) continue;
         const taken = keys(queue, other).taken;
@@ -150,15 +165,21 @@ class RedisConsumer {
           this.log.warn({ queue, consumer: other, restored }, "put back a dead consumer's messages");
       }
     }
+    this.suspects = suspects;
   }
 
   private async keepAliveLoop(): Promise<void> {
+    let failing = false;
     while (!this.stopped.signal.aborted) {
       await pause(this.visibility / 3, this.stopped.signal);
       if (this.stopped.signal.aborted) return;
-      await this.beat().catch((error: unknown) =>
-        this.log.warn({ reason: String(error) }, "Redis consumer heartbeat failed"),
-      );
+      try {
+        await this.beat();
+        failing = false;
+      } catch (error) {
+        if (!failing) this.log.warn({ reason: String(error) }, "Redis consumer heartbeat failed, retrying");
+        failing = true;
+      }
     }
   }
 
