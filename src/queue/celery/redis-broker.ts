@@ -107,7 +107,10 @@ class RedisConsumer {
   }
 
   async start(): Promise<void> {
-    await this.beat();
+    // Redis away at start: the loops retry until it is back, as after any outage.
+    await this.beat().catch((error: unknown) =>
+      this.log.warn({ reason: String(error) }, "Redis consumer heartbeat failed, retrying"),
+    );
     this.loops = [this.fetchLoop(), this.keepAliveLoop()];
   }
 

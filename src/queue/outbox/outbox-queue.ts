@@ -1,5 +1,8 @@
+import { randomBytes } from "node:crypto";
 import type { Logger } from "../../log/logger.js";
 import type { Database } from "../../store/database.js";
+import { staleCutoff } from "../../store/queries/leases.js";
+import { removeWorkers } from "../../store/queries/workers.js";
 import type { UnitOfWork } from "../../store/unit-of-work.js";
 import type { ConsumeOptions, Consumer, MessageQueue, QueueMessage } from "../message-queue.js";
 import { deleteOutbox, insertOutbox } from "./outbox.js";
@@ -22,12 +25,13 @@ export interface Broker {
  */
 export class OutboxMessageQueue implements MessageQueue {
   private readonly relay: OutboxRelay;
-  private readonly consumers = new Set<Consumer>();
+  /** This process's consumers, with their ids in jobstar.workers. */
+  private readonly consumers = new Map<Consumer, string>();
   private readonly started: Promise<void>;
 
   /** `name` tells this queue's rows from other queues' in a shared database. */
   constructor(
-    database: Database,
+    private readonly database: Database,
     private readonly name: string,
     private readonly broker: Broker,
     log: Logger,
@@ -52,23 +56,29 @@ export class OutboxMessageQueue implements MessageQueue {
   }
 
   liveConsumerIds(): string[] {
-    // Nothing of ours is locked in the database: the broker hands a dead consumer's
-    // unacknowledged messages to another consumer by itself.
-    return [];
+    // Marked alive in jobstar.workers for the workers-alive metric only: nothing in the
+    // database is locked by them.
+    return [...this.consumers.values()];
   }
 
-  async releaseDead(): Promise<number> {
-    // As above: the broker (or, for Redis, the consumers' own reaper) releases them.
+  async releaseDead(staleAfter: number): Promise<number> {
+    // The broker hands a dead consumer's unacknowledged messages to another consumer by
+    // itself (Redis: the consumers' own reaper does), so there is nothing to release; the
+    // rows of consumers that stopped beating are only forgotten.
+    await this.database.sql`delete from jobstar.workers
+      where id like ${`${this.name}#%`} and last_seen_at < ${staleCutoff(this.database.sql, staleAfter)}`;
     return 0;
   }
 
   async consume(options: ConsumeOptions): Promise<Consumer> {
     const consumer = await this.broker.consume(options);
-    this.consumers.add(consumer);
+    const id = `${this.name}#${randomBytes(6).toString("hex")}`;
+    this.consumers.set(consumer, id);
     return {
       stop: async () => {
         if (!this.consumers.delete(consumer)) return;
         await consumer.stop();
+        await removeWorkers(this.database.sql, [id]).catch(() => {});
       },
     };
   }
@@ -76,7 +86,11 @@ export class OutboxMessageQueue implements MessageQueue {
   async close(): Promise<void> {
     const consumers = [...this.consumers];
     this.consumers.clear();
-    await Promise.all(consumers.map((consumer) => consumer.stop()));
+    await Promise.all(consumers.map(([consumer]) => consumer.stop()));
+    await removeWorkers(
+      this.database.sql,
+      consumers.map(([, id]) => id),
+    ).catch(() => {});
     await this.started;
     await this.relay.stop();
     await this.broker.close();
