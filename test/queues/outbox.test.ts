@@ -108,6 +108,21 @@ describe.each(BROKER_BACKENDS)("the %s queue behind a proxy", (backend) => {
     }
   });
 
+  it.runIf(brokerOf(backend) === "amqp")(
+    "declares a queue deleted at the broker again: a job published after the deletion still runs",
+    async () => {
+      await scripts().create({ payload: { behaviour: "ok" } }); // declared on this connection
+      await removeBrokerQueues(queuePrefix(backend), ["script-job"]);
+      const info = await scripts().create({ payload: { behaviour: "ok" } });
+      await waitFor(
+        () => scripts().get(info.resourceId),
+        (job) => job.data.status === TaskStatus.COMPLETED,
+        20_000,
+      );
+    },
+    30_000,
+  );
+
   it("loses no job when the broker connection goes away three times under load", async () => {
     const ids: string[] = [];
     const creating = (async () => {

@@ -45,6 +45,8 @@ export class AmqpConnection {
         const channel = await connection.createConfirmChannel();
         const reset = () => {
           if (this.confirm === opening) this.confirm = null;
+          // Closed by the broker (e.g. a destination deleted since): declare again.
+          this.declared.clear();
         };
         channel.on("error", (error: Error) => this.log.warn({ reason: error.message }, "AMQP channel error"));
         channel.on("close", reset);
@@ -63,6 +65,11 @@ export class AmqpConnection {
     this.subscribers.add(onConnect);
     await onConnect(await this.connection());
     return () => this.subscribers.delete(onConnect);
+  }
+
+  /** Whether `connection` is the live connection (not one lost since). */
+  isCurrent(connection: ChannelModel): boolean {
+    return this.current === connection;
   }
 
   /** Closes the connection and stops reconnecting. */

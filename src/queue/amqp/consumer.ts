@@ -80,11 +80,25 @@ export async function consumeAmqp(options: AmqpConsumeOptions): Promise<Consumer
     if (stopping) return;
     const opened = await connection.createChannel();
     opened.on("error", (error: Error) => log.warn({ reason: error.message }, "AMQP consumer channel error"));
+    // A channel the broker closed on a live connection (a channel error, a deleted queue) is
+    // opened again here; a lost connection resubscribes every consumer by itself.
+    opened.on("close", () => {
+      if (stopping || channel !== opened || !options.connection.isCurrent(connection)) return;
+      log.warn({}, "AMQP consumer channel closed; opening a new one");
+      void pause(500, stopSignal.signal)
+        .then(() =>
+          stopping || !options.connection.isCurrent(connection) ? undefined : onConnect(connection),
+        )
+        .catch((error: unknown) =>
+          log.warn({ reason: String(error) }, "AMQP consumer could not subscribe again"),
+        );
+    });
     await opened.prefetch(options.prefetch, true);
     for (const { queue, model } of options.queues) {
       await options.declare(opened, queue);
       await opened.consume(queue, (raw) => {
-        if (!raw) return; // cancelled by the broker (queue deleted): a reconnection subscribes again
+        // Cancelled by the broker (its queue was deleted): a new channel subscribes again.
+        if (!raw) return void opened.close().catch(() => {});
         if (stopping) return settle(opened, raw, false);
         let delivery: Delivery | null = null;
         try {
