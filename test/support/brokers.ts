@@ -39,7 +39,10 @@ export function missingBroker(needs: "amqp" | "redis" | null): string | null {
   return null;
 }
 
-/** Deletes the RabbitMQ queues and exchanges `<prefix><model>` and the Redis keys under `prefix`. */
+/**
+ * Deletes the RabbitMQ queues and exchanges `<prefix><model>`, and the Redis keys of those
+ * queues (the list, jobstar's consumer keys, and the binding Python Celery declares).
+ */
 export async function removeBrokerQueues(prefix: string, models: string[]): Promise<void> {
   if (amqpUp) {
     const connection = await amqp.connect(AMQP_URL);
@@ -60,8 +63,11 @@ export async function removeBrokerQueues(prefix: string, models: string[]): Prom
   if (redisUp) {
     const redis = new Redis(REDIS_URL);
     try {
-      const found = await redis.keys(`${prefix}*`);
-      if (found.length > 0) await redis.del(...found);
+      for (const model of models) {
+        const queue = `${prefix}${model}`;
+        const found = [...(await redis.keys(`${queue}*`)), `_kombu.binding.${queue}`];
+        await redis.del(...found);
+      }
     } finally {
       redis.disconnect();
     }
