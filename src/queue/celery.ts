@@ -41,6 +41,10 @@ export class CeleryMessageQueueFactory implements MessageQueueFactory {
 
   constructor(private readonly options: CeleryQueueOptions = {}) {
     this.settings = runSettings(options);
+    if (options.prefetch !== undefined && !(Number.isInteger(options.prefetch) && options.prefetch > 0))
+      throw new RangeError("prefetch must be an integer > 0");
+    if (options.visibilityTimeout !== undefined && !(options.visibilityTimeout > 0))
+      throw new RangeError("visibilityTimeout must be > 0");
   }
 
   create(database: Database, logger?: Logger): MessageQueue {

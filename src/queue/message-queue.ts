@@ -59,8 +59,8 @@ export interface MessageQueue {
    */
   discard(unit: UnitOfWork, message: QueueMessage): Promise<void>;
   /**
-   * The ids of this process's consumers that hold queue entries (e.g. graphile-worker
-   * pools); they are marked alive in `jobstar.workers` every heartbeat.
+   * The ids of this process's consumers (e.g. graphile-worker pools, which hold queue
+   * entries, or broker consumers); they are marked alive in `jobstar.workers` every heartbeat.
    */
   liveConsumerIds(): string[];
   /**

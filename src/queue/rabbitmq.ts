@@ -44,6 +44,8 @@ export class RabbitMQMessageQueueFactory implements MessageQueueFactory {
 
   constructor(private readonly options: RabbitMQQueueOptions = {}) {
     this.settings = runSettings(options);
+    if (options.prefetch !== undefined && !(Number.isInteger(options.prefetch) && options.prefetch > 0))
+      throw new RangeError("prefetch must be an integer > 0");
   }
 
   create(database: Database, logger?: Logger): MessageQueue {

@@ -50,6 +50,12 @@ export class OutboxRelay {
     this.pollInterval = options.pollInterval ?? 1000;
     this.batchSize = options.batchSize ?? 200;
     this.publishTimeout = options.publishTimeout ?? 10_000;
+    if (
+      !(this.pollInterval > 0) ||
+      !(this.publishTimeout > 0) ||
+      !(Number.isInteger(this.batchSize) && this.batchSize > 0)
+    )
+      throw new RangeError("pollInterval and publishTimeout must be > 0, batchSize an integer > 0");
   }
 
   /** Starts relaying; the LISTEN is in place when this resolves (without it, the poll still runs). Never rejects. */
