@@ -83,6 +83,8 @@ export async function consumeAmqp(options: AmqpConsumeOptions): Promise<Consumer
     // A channel the broker closed on a live connection (a channel error, a deleted queue) is
     // opened again here; a lost connection resubscribes every consumer by itself.
     opened.on("close", () => {
+      // Messages of this channel not started yet are redelivered by the broker: drop our copies.
+      for (let i = ready.length - 1; i >= 0; i--) if (ready[i]?.channel === opened) ready.splice(i, 1);
       if (stopping || channel !== opened || !options.connection.isCurrent(connection)) return;
       log.warn({}, "AMQP consumer channel closed; opening a new one");
       void pause(500, stopSignal.signal)
