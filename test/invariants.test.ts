@@ -318,6 +318,10 @@ describe.each(BACKENDS)("on the %s queue", (backend) => {
           { model: mgr.key, resourceId: id, attempt: CURRENT_ATTEMPT },
         ]),
       );
+      if (backend === "graphile") {
+        // And an entry of the form made before attempt tokens existed (no token at all).
+        await sql`select graphile_worker.add_job('jobstar:probe-job', json_build_object('resourceId', ${id}::text))`;
+      }
       const { resourceId: after } = await mgr.create({ payload: { label: "after the duplicates" } });
       await waitFor(
         () => statusOf(spec, ProbeJob, after),
