@@ -1,8 +1,9 @@
 // The SpecStar job-queue quickstart, in TypeScript: define a job model, register its
 // handler, consume in this process, submit a job and poll until it completes.
+// JOBSTAR_QUEUE=graphile|rabbitmq|celery picks another queue (AMQP_URL, CELERY_BROKER_URL).
 import { setTimeout as sleep } from "node:timers/promises";
 import { Job, type Resource, Schema, spec, TaskStatus } from "jobstar";
-import { SimpleMessageQueueFactory } from "jobstar/message-queue";
+import { queueFromEnv } from "jobstar/message-queue";
 import { z } from "zod";
 
 const TrainingPayload = z.object({
@@ -37,7 +38,8 @@ async function training(job: Resource<TrainingJob>): Promise<TrainingJob> {
   return job.data;
 }
 
-spec.configure({ messageQueueFactory: new SimpleMessageQueueFactory() });
+// The seed's SimpleMessageQueueFactory unless JOBSTAR_QUEUE names another.
+spec.configure({ messageQueueFactory: queueFromEnv("simple") });
 spec.addModel(new Schema(TrainingJob, "v1"), { jobHandler: training });
 
 const mgr = spec.getResourceManager(TrainingJob);

@@ -18,7 +18,8 @@ export type ErrorCode =
   | "BAD_REQUEST"
   | "LIMIT_EXCEEDED"
   | "DATABASE_UNAVAILABLE"
-  | "PORT_IN_USE";
+  | "PORT_IN_USE"
+  | "BROKER_UNAVAILABLE";
 
 /** Base class of all jobstar errors. */
 export class JobstarError extends Error {
@@ -146,5 +147,12 @@ export class PortInUseError extends JobstarError {
     fix = "stop the process that holds it or choose another port",
   ) {
     super("PORT_IN_USE", `port ${port} on ${host} is already in use: ${fix}`);
+  }
+}
+
+/** A message broker (RabbitMQ, Redis) did not take or confirm a message in time; its outbox row stays for the next try. */
+export class BrokerUnavailableError extends JobstarError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("BROKER_UNAVAILABLE", message, options);
   }
 }

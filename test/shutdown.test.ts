@@ -4,11 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Spec, TaskStatus } from "../src/index.js";
 import { ScriptJob } from "./fixtures/models.js";
+import { removeBrokerQueues } from "./support/brokers.js";
 import { freshDatabase } from "./support/database.js";
-import { type Backend, testSpec } from "./support/spec.js";
+import { BACKENDS, queuePrefix, skipReason, testSpec } from "./support/spec.js";
 import { waitFor } from "./support/wait.js";
 
-describe.each<Backend>(["simple", "graphile"])("stopping a consumer on the %s queue", (backend) => {
+describe.each(BACKENDS)("stopping a consumer on the %s queue", (backend) => {
+  if (skipReason(backend)) return void it.skip(`${backend}: ${skipReason(backend)}`);
   let spec: Spec;
   let drop: () => Promise<void>;
 
@@ -20,6 +22,7 @@ describe.each<Backend>(["simple", "graphile"])("stopping a consumer on the %s qu
   afterAll(async () => {
     await spec.close();
     await drop();
+    await removeBrokerQueues(queuePrefix(backend), ["training-job", "script-job"]);
   });
 
   const scripts = () => spec.getResourceManager(ScriptJob);

@@ -17,6 +17,8 @@ Run "jobstar <command> --help" for a command's options.
 Environment:
   DATABASE_URL   PostgreSQL URL (default: an embedded PostgreSQL in ./.jobstar/)
   LOG_LEVEL      trace, debug, info (default), warn, error, fatal or silent
+  JOBSTAR_QUEUE  graphile (default), simple, rabbitmq (AMQP_URL) or celery
+                 (CELERY_BROKER_URL, amqp:// or redis://), unless --models picks one
 Exit codes: 0 done (or stopped by SIGINT/SIGTERM), 1 failed, 2 bad usage.`,
 
   serve: `Usage: jobstar serve --models <module> [options]

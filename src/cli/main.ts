@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { printSchema } from "graphql";
 import { JobstarError, PortInUseError } from "../errors.js";
 import { createLogger, isDebug, type Logger } from "../log/logger.js";
+import { queueFromEnv } from "../queue/from-env.js";
 import { buildSchema } from "../server/index.js";
 import { Spec } from "../spec.js";
 import { openDatabase } from "../store/database.js";
@@ -68,7 +69,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const models = await loadModels(values.models);
-    const spec = new Spec().configure({ logger: log });
+    // JOBSTAR_QUEUE picks the queue; a models module that configures one has the last word.
+    const spec = new Spec().configure({
+      logger: log,
+      ...(process.env.JOBSTAR_QUEUE ? { messageQueueFactory: queueFromEnv() } : {}),
+    });
     await models.setup(spec);
     if (command === "print-schema") {
       process.stdout.write(`${printSchema(buildSchema(spec))}\n`);

@@ -19,7 +19,7 @@ import { isTransient, outageReason, pause } from "../store/transient.js";
 import { inUnitOfWork } from "../store/unit-of-work.js";
 import { Batcher } from "./batcher.js";
 import type { Lease, Liveness } from "./liveness.js";
-import type { MessageQueue, QueueMessage, RunSettings } from "./message-queue.js";
+import { CURRENT_ATTEMPT, type MessageQueue, type QueueMessage, type RunSettings } from "./message-queue.js";
 import { recordOutcome } from "./record-outcome.js";
 import { nextState, type RunOutcome } from "./transitions.js";
 
@@ -157,7 +157,10 @@ export class JobRunner {
         );
         continue;
       }
-      if (row.status !== TaskStatus.PENDING || row.attempt !== message.attempt) continue;
+      if (row.status !== TaskStatus.PENDING) continue;
+      // A message names the PENDING state it was made for; one from outside jobstar names
+      // only the job, and takes whichever PENDING state it finds (guarded like any claim).
+      if (message.attempt !== CURRENT_ATTEMPT && row.attempt !== message.attempt) continue;
       claiming.push(i);
       transitions.push({
         resourceId: row.resourceId,

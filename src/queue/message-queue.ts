@@ -11,11 +11,21 @@ export interface QueueMessage {
   /** The model's key, e.g. `training-job`. */
   model: string;
   resourceId: string;
-  /** `resources.attempt` when the message was made. */
+  /**
+   * `resources.attempt` when the message was made, or {@link CURRENT_ATTEMPT} for a
+   * message from outside jobstar that names only the job (e.g. one sent by Python Celery).
+   */
   attempt: number;
   /** Run no earlier than this; default now. */
   runAt?: Date;
 }
+
+/**
+ * The attempt token of a message that names only its job: it may claim whatever PENDING
+ * state the job is in when it arrives (a claim still needs PENDING, and two such messages
+ * at once still claim it once).
+ */
+export const CURRENT_ATTEMPT = -1;
 
 /** How to consume. */
 export interface ConsumeOptions {
@@ -50,8 +60,8 @@ export interface MessageQueue {
    */
   discard(unit: UnitOfWork, message: QueueMessage): Promise<void>;
   /**
-   * The ids of this process's consumers that hold queue entries (e.g. graphile-worker
-   * pools); they are marked alive in `jobstar.workers` every heartbeat.
+   * The ids of this process's consumers (e.g. graphile-worker pools, which hold queue
+   * entries, or broker consumers); they are marked alive in `jobstar.workers` every heartbeat.
    */
   liveConsumerIds(): string[];
   /**

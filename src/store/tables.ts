@@ -111,3 +111,27 @@ export const jobLogs = jobstar.table(
   },
   (t) => [index("job_logs_resource_idx").on(t.resourceId, t.id)],
 );
+
+/**
+ * Messages for a broker that cannot join a PostgreSQL transaction (RabbitMQ, Celery): a
+ * row is written in the job's own transaction, and a relay publishes it once it is due,
+ * then deletes it. `queue` names the queue that owns the row (its kind and name prefix),
+ * so queues of different brokers can share one database.
+ */
+export const outbox = jobstar.table(
+  "outbox",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    queue: text("queue").notNull(),
+    model: text("model").notNull(),
+    resourceId: text("resource_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    /** Published no earlier than this. */
+    runAt: time("run_at").notNull().defaultNow(),
+    createdAt: time("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("outbox_queue_run_at_idx").on(t.queue, t.runAt),
+    index("outbox_resource_idx").on(t.resourceId),
+  ],
+);

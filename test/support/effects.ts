@@ -11,12 +11,12 @@ export interface RowCounts {
   queue: number;
 }
 
-/** Counts the rows a job write adds: resources, revisions and graphile-worker queue entries. */
+/** Counts the rows a job write adds: resources, revisions and queue entries (graphile-worker's, or the outbox's). */
 export async function countRows(sql: postgres.Sql): Promise<RowCounts> {
   const rows = await sql<RowCounts[]>`select
     (select count(*) from jobstar.resources)::int as resources,
     (select count(*) from jobstar.revisions)::int as revisions,
-    (select count(*) from graphile_worker.jobs)::int as queue`;
+    ((select count(*) from graphile_worker.jobs) + (select count(*) from jobstar.outbox))::int as queue`;
   const [counts] = rows;
   if (!counts) throw new Error("no counts");
   return counts;
@@ -73,7 +73,7 @@ export class EventLog {
 
 /**
  * Runs `attempt`, expects it to reject, and checks that it left no trace: no new
- * resource, revision or queue row, and no event delivered. Returns the rejection.
+ * resource, revision or queue row (graphile-worker's or the outbox's), and no event delivered. Returns the rejection.
  * Queue rows are counted by creation time: a consumer finishing an earlier job may
  * delete its row meanwhile, which is not this attempt's doing.
  */
@@ -95,8 +95,9 @@ export async function expectNoEffect(
   );
   await log.settle();
   const after = await countRows(sql);
-  const [queued] = await sql<{ n: number }[]>`
-    select count(*)::int as n from graphile_worker.jobs where created_at >= ${since}::timestamptz`;
+  const [queued] = await sql<{ n: number }[]>`select
+    ((select count(*) from graphile_worker.jobs where created_at >= ${since}::timestamptz)
+      + (select count(*) from jobstar.outbox where created_at >= ${since}::timestamptz))::int as n`;
   expect(
     { resources: after.resources, revisions: after.revisions, newQueueEntries: queued?.n },
     "rows after the failed write",
