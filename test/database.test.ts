@@ -34,7 +34,7 @@ it("migrates once when several specs start together on a fresh database", async 
       f.endsWith(".sql"),
     );
     expect(migrations[0]?.n).toBe(onDisk.length);
-    expect(tables[0]?.n).toBe(5); // resources, revisions, job_logs, workers and the migrations table
+    expect(tables[0]?.n).toBe(6); // resources, revisions, job_logs, workers, outbox and the migrations table
     expect(worker[0]?.n).toBeGreaterThan(0);
   } finally {
     await Promise.all(specs.map((spec) => spec.close()));
