@@ -1,5 +1,4 @@
 import type { IncomingMessage } from "node:http";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { sql } from "drizzle-orm";
 import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } from "graphql-yoga";
 import { UnauthenticatedError } from "../errors.js";
@@ -123,7 +122,9 @@ export function createGraphQLHandler(spec: Spec, options: GraphQLHandlerOptions 
         ? false
         : { title: "jobstar", subscriptionsProtocol: "WS", defaultQuery: exampleQuery(spec) },
     // GraphiQL's page and scripts are served from the package, not a CDN: it works offline.
-    renderGraphiQL,
+    // They are loaded on the first page view: held in memory they are 30 MB of heap.
+    renderGraphiQL: async (graphiqlOptions) =>
+      (await import("@graphql-yoga/render-graphiql")).renderGraphiQL(graphiqlOptions),
     landingPage: false,
     logging: serverLogger(),
     cors: (request) => {
