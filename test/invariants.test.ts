@@ -290,6 +290,9 @@ describe("invariant 2: a LISTEN client sees exactly the committed transitions, i
       lastHeartbeatAt: null,
       partitionKey: null,
       idempotencyKey: null,
+      priority: null,
+      timeoutSeconds: null,
+      runAt: null,
     };
     // A create: resource + revision + NOTIFY + queue entry, then a failure.
     const created = await expectNoEffect(sql, log, () =>

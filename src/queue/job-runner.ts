@@ -237,13 +237,12 @@ export class JobRunner {
       },
       { resourceId: claim.resourceId },
     );
+    // The job's own limit, else the model's.
+    const limit = claim.revision.data.timeoutSeconds ?? model.timeoutSeconds;
     const timeout =
-      model.timeoutSeconds === null
+      limit === null
         ? null
-        : setTimeout(
-            () => controller.abort(new TimeoutError(`timed out after ${model.timeoutSeconds}s`)),
-            model.timeoutSeconds * 1000,
-          );
+        : setTimeout(() => controller.abort(new TimeoutError(`timed out after ${limit}s`)), limit * 1000);
 
     const job = {
       info: toRevisionInfo(claim.revision),

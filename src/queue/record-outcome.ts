@@ -41,6 +41,7 @@ export async function recordOutcome(
       resourceId: row.resourceId,
       attempt: row.attempt,
       runAt: next.runAt,
+      priority: row.data.priority ?? 0,
     });
   }
 }

@@ -75,6 +75,7 @@ class SimpleMessageQueue implements MessageQueue {
         model: job.model,
         resourceId: job.resourceId,
         attempt: job.attempt,
+        priority: job.priority,
         ...(job.runAt ? { runAt: job.runAt } : {}),
       });
     }
@@ -114,7 +115,10 @@ class SimpleMessageQueue implements MessageQueue {
   }
 
   private deliver(consumer: LocalConsumer, message: QueueMessage): void {
-    consumer.ready.push(message);
+    // Higher priority first; equal priorities in arrival order.
+    const priority = message.priority ?? 0;
+    const at = consumer.ready.findIndex((waiting) => (waiting.priority ?? 0) < priority);
+    consumer.ready.splice(at === -1 ? consumer.ready.length : at, 0, message);
     this.pump(consumer);
   }
 
