@@ -18,7 +18,8 @@ export type ErrorCode =
   | "BAD_REQUEST"
   | "LIMIT_EXCEEDED"
   | "DATABASE_UNAVAILABLE"
-  | "PORT_IN_USE";
+  | "PORT_IN_USE"
+  | "MIGRATION_FAILED";
 
 /** Base class of all jobstar errors. */
 export class JobstarError extends Error {
@@ -146,5 +147,12 @@ export class PortInUseError extends JobstarError {
     fix = "stop the process that holds it or choose another port",
   ) {
     super("PORT_IN_USE", `port ${port} on ${host} is already in use: ${fix}`);
+  }
+}
+
+/** A stored payload could not be migrated to the model's schema version. */
+export class MigrationError extends JobstarError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("MIGRATION_FAILED", message, options);
   }
 }

@@ -21,6 +21,7 @@ import { Batcher } from "./batcher.js";
 import type { Lease, Liveness } from "./liveness.js";
 import type { MessageQueue, QueueMessage, RunSettings } from "./message-queue.js";
 import { recordOutcome } from "./record-outcome.js";
+import { migrateRows } from "./schema-migration.js";
 import { nextState, type RunOutcome } from "./transitions.js";
 
 /** What the run loop needs. */
@@ -142,6 +143,14 @@ export class JobRunner {
       model.schema.key,
       requests.map((request) => request.message.resourceId),
     );
+    // Jobs stored at an older schema version are migrated first (or failed, if they cannot
+    // be): a write of its own, off the common path.
+    const old = [...rows.values()].filter(
+      (row) => row.schemaVersion !== model.schema.version && row.status === TaskStatus.PENDING,
+    );
+    if (old.length > 0) {
+      for (const row of await migrateRows(database.sql, model.schema, old)) rows.set(row.resourceId, row);
+    }
     const now = new Date();
     const claims: (Claim | null | Promise<Claim | null>)[] = [];
     const transitions: Transition[] = [];
@@ -158,6 +167,8 @@ export class JobRunner {
         continue;
       }
       if (row.status !== TaskStatus.PENDING || row.attempt !== message.attempt) continue;
+      // Not migrated (another write came first, and enqueued the job anew): not claimed here.
+      if (row.schemaVersion !== model.schema.version) continue;
       claiming.push(i);
       transitions.push({
         resourceId: row.resourceId,

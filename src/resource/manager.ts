@@ -7,6 +7,7 @@ import {
   type ValidationIssue,
 } from "../errors.js";
 import { hydrate, type JobData, type JobInitOf, type JobModel, type JobOf, toJobData } from "../model/job.js";
+import { currentView } from "../model/migration.js";
 import { checkPayloadFilter } from "../model/payload-fields.js";
 import type { RegisteredModel } from "../model/registration.js";
 import { isTerminal, TaskStatus } from "../model/task-status.js";
@@ -15,6 +16,7 @@ import { inSpan } from "../observability/tracing.js";
 import { Batcher } from "../queue/batcher.js";
 import { JobRunner } from "../queue/job-runner.js";
 import type { Consumer } from "../queue/message-queue.js";
+import { migrateStoredJobs } from "../queue/schema-migration.js";
 import { canonicalJson } from "../store/canonical-json.js";
 import { appendRevision } from "../store/queries/append-revision.js";
 import {
@@ -446,6 +448,18 @@ export class ResourceManager<M extends JobModel = JobModel> {
     return info;
   }
 
+  /**
+   * Migrates every stored job of this model that is at an older schema version (see
+   * `Schema.step`) now, rather than when each is next claimed: a revision by
+   * `jobstar:migration` each, in transactions of 500 jobs. Running jobs are left for their
+   * next claim; a pending job whose payload cannot be migrated is FAILED with the reason.
+   * Resolves with the number of jobs migrated.
+   */
+  async migrate(): Promise<number> {
+    const { database, queue } = await this.runtime();
+    return migrateStoredJobs(database, queue, this.registered.schema);
+  }
+
   /** Starts running this model's jobs in this process. */
   async startConsume(options: ConsumeOptions = {}): Promise<void> {
     if (!this.registered.handler) {
@@ -517,9 +531,11 @@ export class ResourceManager<M extends JobModel = JobModel> {
   }
 
   private toResource(revision: RevisionRow): Resource<JobOf<M>> {
+    const { schema } = this.registered;
     return {
       info: toRevisionInfo(revision),
-      data: hydrate(this.registered.schema.model as M, revision.data),
+      // A payload stored at an older schema version is shown migrated.
+      data: hydrate(schema.model as M, currentView(schema, revision.schemaVersion, revision.data)),
     };
   }
 }

@@ -241,6 +241,26 @@ describe("submitStrictJobs (the list form)", () => {
     expect(await count(stricts())).toBe(before);
   });
 
+  it("migrates stored jobs with migrateStrictJobs, for admins only", async () => {
+    expect(
+      only(await gql<{ migrateStrictJobs: number }>("mutation { migrateStrictJobs }")).migrateStrictJobs,
+    ).toBe(0);
+    const secured = graphqlClient(
+      createGraphQLHandler(spec, {
+        authenticate: ({ request }) => {
+          const user = request?.headers.get("x-user");
+          return user ? { user, roles: user === "root" ? ["admin"] : [] } : null;
+        },
+      }),
+    );
+    failure(await secured("mutation { migrateStrictJobs }", {}, { user: "eve" }), "FORBIDDEN");
+    expect(
+      only(
+        await secured<{ migrateStrictJobs: number }>("mutation { migrateStrictJobs }", {}, { user: "root" }),
+      ).migrateStrictJobs,
+    ).toBe(0);
+  });
+
   it("refuses, writing nothing, a list whose idempotency key names a job the caller may not read", async () => {
     const secured = graphqlClient(
       createGraphQLHandler(spec, {

@@ -315,6 +315,12 @@ function addMutations(
         submitMany(model, jobsOf(model, ctx), args.input as readonly SubmitArgs[]),
     }),
   );
+  builder.mutationField(`migrate${model.typeName}s`, (t) =>
+    t.int({
+      description: `Migrates every stored ${model.typeName} at an older schema version to the current one (admin only); returns how many were migrated.`,
+      resolve: (_root, _args, ctx) => jobsOf(model, ctx).migrate(),
+    }),
+  );
   builder.mutationField(`rerun${model.typeName}`, (t) =>
     t.field({
       type: job,

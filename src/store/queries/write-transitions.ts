@@ -77,6 +77,7 @@ export async function writeTransitions(
     ), moved as (
       update jobstar.resources as r set
         current_revision_id = t.revision_id, total_revision_count = t.number, data = t.data,
+        schema_version = t.schema_version,
         status = t.status, retries = t.retries,
         last_heartbeat_at = case when t.status = 'processing' then now() end,
         attempt = t.attempt, leased_by = t.leased_by, run_at = t.run_at,
