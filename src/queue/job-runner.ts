@@ -20,6 +20,7 @@ import { inUnitOfWork } from "../store/unit-of-work.js";
 import { Batcher } from "./batcher.js";
 import type { Lease, Liveness } from "./liveness.js";
 import type { MessageQueue, QueueMessage, RunSettings } from "./message-queue.js";
+import { enqueuePartitionHeads, isPartitionBusy } from "./partitions.js";
 import { recordOutcome } from "./record-outcome.js";
 import { migrateRows } from "./schema-migration.js";
 import { nextState, type RunOutcome } from "./transitions.js";
@@ -81,9 +82,7 @@ export class JobRunner {
 
   constructor(private readonly deps: JobRunnerDeps) {
     this.claims = new Batcher((requests) => this.claimAll(requests));
-    this.endings = new Batcher(async (transitions) =>
-      (await writeTransitions(deps.database.sql, transitions)).map((revision) => revision !== null),
-    );
+    this.endings = new Batcher((transitions) => this.writeEndings(transitions));
   }
 
   /**
@@ -191,7 +190,12 @@ export class JobRunner {
       });
     }
     if (transitions.length > 0) {
-      const revisions = await writeTransitions(database.sql, transitions);
+      const revisions = await writeTransitions(database.sql, transitions).catch((error: unknown) => {
+        // Another process claimed a job of one of these partitions at the same moment: a
+        // lone claim is parked; a batch fails, and the batcher claims its jobs one by one.
+        if (transitions.length === 1 && isPartitionBusy(error)) return [null];
+        throw error;
+      });
       revisions.forEach((revision, k) => {
         const transition = transitions[k] as Transition;
         claims[claiming[k] as number] = revision
@@ -200,6 +204,26 @@ export class JobRunner {
       });
     }
     return Promise.all(claims);
+  }
+
+  /**
+   * Writes finishes that end their jobs: one statement; and for jobs of partitions, in
+   * the same transaction, the partitions' next jobs enqueued (see queue/partitions.ts).
+   */
+  private async writeEndings(transitions: Transition[]): Promise<boolean[]> {
+    const { database, queue, model } = this.deps;
+    const partitioned = transitions.some((t) => t.data.partitionKey !== null);
+    if (!partitioned) {
+      return (await writeTransitions(database.sql, transitions)).map((revision) => revision !== null);
+    }
+    return inUnitOfWork(database.db, async (unit) => {
+      const written = await writeTransitions(unit.sql, transitions);
+      const keys = transitions.flatMap((t, i) =>
+        written[i] && t.data.partitionKey !== null ? [t.data.partitionKey] : [],
+      );
+      await enqueuePartitionHeads(unit, queue, model.schema.key, keys);
+      return written.map((revision) => revision !== null);
+    });
   }
 
   private async execute(claim: Claim): Promise<Run> {

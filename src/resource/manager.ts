@@ -16,6 +16,7 @@ import { inSpan } from "../observability/tracing.js";
 import { Batcher } from "../queue/batcher.js";
 import { JobRunner } from "../queue/job-runner.js";
 import type { Consumer } from "../queue/message-queue.js";
+import { enqueuePartitionHeads } from "../queue/partitions.js";
 import { migrateStoredJobs } from "../queue/schema-migration.js";
 import { canonicalJson } from "../store/canonical-json.js";
 import { appendRevision } from "../store/queries/append-revision.js";
@@ -521,6 +522,8 @@ export class ResourceManager<M extends JobModel = JobModel> {
         now: new Date(),
         lease: { attempt: attempt(row), leasedBy: null },
       });
+      // A cancel may free the partition or remove its next job; a rerun may make this job the next.
+      if (row.partitionKey !== null) await enqueuePartitionHeads(unit, queue, this.key, [row.partitionKey]);
       return toRevisionInfo(revision);
     });
   }
