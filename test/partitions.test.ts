@@ -159,6 +159,26 @@ describe.each<Backend>(["simple", "graphile"])(
   },
 );
 
+describe("a partition whose next job lost its queue message", () => {
+  it("is resumed by the sweeper", async () => {
+    const { url, drop } = await freshDatabase();
+    const spec = testSpec(url, "graphile", { staleAfter: 1 });
+    try {
+      const mgr = spec.getResourceManager(ScriptJob);
+      const info = await mgr.create({ payload: { behaviour: "ok" }, partitionKey: "lost" });
+      // The message is gone (as when a parked delivery races with the hand-over).
+      const { database } = await spec.start();
+      await database.sql`select graphile_worker.remove_job(${`${info.resourceId}#0`})`;
+      await mgr.startConsume({ block: false });
+      const [done] = await settled(mgr, [info.resourceId], 15_000);
+      expect(done?.data.status).toBe("completed");
+    } finally {
+      await spec.close();
+      await drop();
+    }
+  });
+});
+
 describe("serial partitions across worker processes", () => {
   const WORKER = "test/fixtures/worker.ts";
   let spec: Spec;

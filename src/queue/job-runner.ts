@@ -22,7 +22,7 @@ import type { Lease, Liveness } from "./liveness.js";
 import type { MessageQueue, QueueMessage, RunSettings } from "./message-queue.js";
 import { enqueuePartitionHeads, isPartitionBusy } from "./partitions.js";
 import { recordOutcome } from "./record-outcome.js";
-import { migrateRows } from "./schema-migration.js";
+import { handOnFailedPartitions, migrateRows } from "./schema-migration.js";
 import { nextState, type RunOutcome } from "./transitions.js";
 
 /** What the run loop needs. */
@@ -148,7 +148,11 @@ export class JobRunner {
       (row) => row.schemaVersion !== model.schema.version && row.status === TaskStatus.PENDING,
     );
     if (old.length > 0) {
-      for (const row of await migrateRows(database.sql, model.schema, old)) rows.set(row.resourceId, row);
+      await inUnitOfWork(database.db, async (unit) => {
+        const migrated = await migrateRows(unit.sql, model.schema, old);
+        await handOnFailedPartitions(unit, this.deps.queue, model.schema, old, migrated);
+        for (const row of migrated) rows.set(row.resourceId, row);
+      });
     }
     const now = new Date();
     const claims: (Claim | null | Promise<Claim | null>)[] = [];

@@ -7,8 +7,9 @@ import type { Database } from "../store/database.js";
 import { findOutdatedJobs } from "../store/queries/outdated-jobs.js";
 import type { ClaimableRow } from "../store/queries/read-claimable.js";
 import { type Transition, writeTransitions } from "../store/queries/write-transitions.js";
-import { inUnitOfWork } from "../store/unit-of-work.js";
+import { inUnitOfWork, type UnitOfWork } from "../store/unit-of-work.js";
 import type { MessageQueue } from "./message-queue.js";
+import { enqueuePartitionHeads } from "./partitions.js";
 
 /**
  * The write that brings a job stored at an older schema version to `schema`'s: a stable
@@ -103,6 +104,7 @@ export async function migrateStoredJobs(
     after = (rows.at(-1) as ClaimableRow).resourceId;
     migrated += await inUnitOfWork(database.db, async (unit) => {
       const now = await migrateRows(unit.sql, schema, rows);
+      await handOnFailedPartitions(unit, queue, schema, rows, now);
       const pending = rows.filter((row, i) => {
         const current = now[i] as ClaimableRow;
         return (
@@ -122,4 +124,23 @@ export async function migrateStoredJobs(
       return now.filter((row, i) => row !== rows[i] && row.schemaVersion === schema.version).length;
     });
   }
+}
+
+/**
+ * Enqueues the next job of each partition whose PENDING job the migration failed: that
+ * job may have been the one its partition waited for (see queue/partitions.ts).
+ */
+export async function handOnFailedPartitions(
+  unit: UnitOfWork,
+  queue: MessageQueue,
+  schema: Schema,
+  before: ClaimableRow[],
+  after: ClaimableRow[],
+): Promise<void> {
+  const keys = after.flatMap((row, i) =>
+    row !== before[i] && row.status === TaskStatus.FAILED && row.data.partitionKey !== null
+      ? [row.data.partitionKey]
+      : [],
+  );
+  await enqueuePartitionHeads(unit, queue, schema.key, keys);
 }

@@ -92,7 +92,7 @@ export async function writeTransitions(
         and (t.status <> 'processing' or r.partition_key is null or not exists (
           select 1 from jobstar.resources as p
           where p.model = r.model and p.partition_key = r.partition_key and p.resource_id <> r.resource_id
-            and (p.status = 'processing' or (p.status = 'pending' and p.seq < r.seq))))
+            and not p.is_deleted and (p.status = 'processing' or (p.status = 'pending' and p.seq < r.seq))))
       returning r.resource_id
     ), revision as (
       insert into jobstar.revisions (revision_id, resource_id, number, parent_revision_id, schema_version,
