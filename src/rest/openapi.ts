@@ -115,6 +115,7 @@ export function openApiDocument(spec: Spec, options: OpenApiOptions = {}): Json 
         responses: {
           201: { description: `The ${name} as submitted`, content: content(ref(name)) },
           ...errors(),
+          409: errorResponse("The idempotency key is held by a job with another payload"),
         },
       },
     };
