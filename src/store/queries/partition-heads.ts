@@ -41,7 +41,8 @@ export async function findPartitionHeads(sql: Sql, model: string, keys: string[]
 /**
  * The next jobs of partitions (of `models`) that nothing runs, due for longer than
  * `staleAfter` seconds: partitions whose next job's queue message may have been lost
- * (see the sweeper). Reads every pending partitioned job's index entry once.
+ * (see the sweeper). Reads every pending partitioned job's index entry once. Each is
+ * answered due when it became due, so that a new queue entry keeps its place.
  */
 export async function findIdlePartitionHeads(
   sql: postgres.Sql,
@@ -51,7 +52,7 @@ export async function findIdlePartitionHeads(
 ): Promise<PendingJob[]> {
   if (models.length === 0) return [];
   const rows = await sql<HeadRow[]>`
-    select h.resource_id, h.model, h.attempt, h.run_at, h.priority from (
+    select h.resource_id, h.model, h.attempt, coalesce(h.run_at, h.updated_time) as run_at, h.priority from (
       select distinct on (model, partition_key) resource_id, model, partition_key, attempt, run_at,
         updated_time, coalesce((data->>'priority')::int, 0) as priority
       from jobstar.resources
