@@ -98,6 +98,11 @@ describe.each<Backend>(["simple", "graphile"])("job options on the %s queue", (b
     const runAt = new Date(Date.now() + 1500);
     const later = await mgr.create({ payload: { behaviour: "ok" }, runAt });
     const past = await mgr.create({ payload: { behaviour: "ok" }, runAt: new Date(Date.now() - 60_000) });
+    // Beyond what one Node.js timer holds (24.8 days).
+    const far = await mgr.create({
+      payload: { behaviour: "ok" },
+      runAt: new Date(Date.now() + 30 * 86_400_000),
+    });
     expect((await settled(spec, past.resourceId)).data.status).toBe("completed");
     expect((await mgr.get(later.resourceId)).data).toMatchObject({
       status: "pending",
@@ -105,6 +110,7 @@ describe.each<Backend>(["simple", "graphile"])("job options on the %s queue", (b
     });
     expect((await settled(spec, later.resourceId)).data.status).toBe("completed");
     expect(await started(spec, later.resourceId)).toBeGreaterThanOrEqual(runAt.getTime() - 50);
+    expect((await mgr.get(far.resourceId)).data.status).toBe("pending");
     await expect(mgr.create({ payload: { behaviour: "ok" }, runAt: "not a time" })).rejects.toMatchObject({
       code: "VALIDATION_FAILED",
       issues: [{ path: ["runAt"] }],

@@ -31,6 +31,9 @@ export class SimpleMessageQueueFactory implements MessageQueueFactory {
   }
 }
 
+/** The longest delay a Node.js timer takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface LocalConsumer {
   options: ConsumeOptions;
   running: number;
@@ -99,10 +102,15 @@ class SimpleMessageQueue implements MessageQueue {
       this.dispatch(message);
       return;
     }
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.dispatch(message);
-    }, delay);
+    // A timer holds at most 2^31-1 ms (about 24.8 days; longer fires at once): wait in steps.
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        if (delay > MAX_TIMER_MS) this.schedule(message);
+        else this.dispatch(message);
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
     timer.unref();
     this.timers.add(timer);
   }
