@@ -152,6 +152,29 @@ describe.each<Backend>(["simple", "graphile"])("schema migrations on the %s queu
     await worker.getResourceManager(V3).stopConsume();
   });
 
+  it("hands a partition on when its next job fails to migrate", async () => {
+    const spec = newSpec();
+    spec.addModel(new Schema(V1, "v1"));
+    const [bad, good] = await spec.getResourceManager("MigratedJob").createMany([
+      { payload: { data_id: "bad-partition" }, partitionKey: "p" },
+      // Delivered first (one at a time): it is migrated, then waits for the job before it.
+      { payload: { data_id: "partition" }, partitionKey: "p", priority: 5 },
+    ]);
+    await spec.close();
+    const worker = newSpec();
+    worker.addModel(schemaV3(), { jobHandler: () => {} });
+    const mgr = worker.getResourceManager(V3);
+    await mgr.startConsume({ block: false, concurrency: 1 });
+    // Well before a sweep's safety net (staleAfter, 5 s) would resume the partition.
+    const done = await waitFor(
+      () => Promise.all([mgr.get(bad?.resourceId as string), mgr.get(good?.resourceId as string)]),
+      (jobs) => jobs.every((job) => terminal.includes(job.data.status)),
+      3000,
+    );
+    expect(done.map((job) => job.data.status)).toEqual(["failed", "completed"]);
+    await mgr.stopConsume();
+  });
+
   it("refuses a chain with a repeated step", () => {
     expect(() => new Schema(V3, "v3").step("v1", (p) => p).step("v1", (p) => p)).toThrow(
       "there is already a step from v1",
