@@ -19,7 +19,8 @@ export type ErrorCode =
   | "LIMIT_EXCEEDED"
   | "DATABASE_UNAVAILABLE"
   | "PORT_IN_USE"
-  | "BROKER_UNAVAILABLE";
+  | "BROKER_UNAVAILABLE"
+  | "MIGRATION_FAILED";
 
 /** Base class of all jobstar errors. */
 export class JobstarError extends Error {
@@ -154,5 +155,12 @@ export class PortInUseError extends JobstarError {
 export class BrokerUnavailableError extends JobstarError {
   constructor(message: string, options?: ErrorOptions) {
     super("BROKER_UNAVAILABLE", message, options);
+  }
+}
+
+/** A stored payload could not be migrated to the model's schema version. */
+export class MigrationError extends JobstarError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("MIGRATION_FAILED", message, options);
   }
 }

@@ -11,6 +11,7 @@ export {
   ForbiddenError,
   JobstarError,
   LimitExceededError,
+  MigrationError,
   ModelAlreadyRegisteredError,
   ModelNotRegisteredError,
   NotFoundError,
@@ -30,6 +31,7 @@ export {
   NoRetry,
 } from "./model/handler.js";
 export { Job, type JobData, type JobInit, type JobInitOf, type JobModel, type JobOf } from "./model/job.js";
+export { MIGRATION_USER, type PayloadStep } from "./model/migration.js";
 export type { Action, AuthorizationPolicy, JobRef, Principal } from "./model/policy.js";
 export type { ModelOptions } from "./model/registration.js";
 export { Schema } from "./model/schema.js";

@@ -152,6 +152,22 @@ export class Spec {
   }
 
   /**
+   * Migrates the stored jobs of `models` (default: every registered model) to their
+   * schema versions (see `ResourceManager.migrate`). Resolves with the count per model name.
+   */
+  async migrateJobs(options: { models?: (JobModel | string)[] } = {}): Promise<Record<string, number>> {
+    const names = (options.models ?? this.registeredModels().map((m) => m.schema.name)).map((model) => {
+      const name = typeof model === "string" ? model : model.name;
+      const registered = this.models.get(name) ?? this.registeredModels().find((m) => m.schema.key === name);
+      if (!registered) throw new ModelNotRegisteredError(name);
+      return registered.schema.name;
+    });
+    const counts: Record<string, number> = {};
+    for (const name of names) counts[name] = await this.getResourceManager(name).migrate();
+    return counts;
+  }
+
+  /**
    * Loads a dump made by {@link Spec.exportJobs} from `input` (a readable stream, or any
    * async iterable of text or bytes). Idempotent: jobs already in the database are left as
    * they are. Finished jobs are never run again; PENDING ones are enqueued. Every job's

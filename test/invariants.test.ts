@@ -166,19 +166,29 @@ describe("invariant 1: creating a job is one transaction", () => {
     ]);
   });
 
-  it("createMany gives a repeated idempotency key the first job, within the call and across calls", async () => {
+  it("createMany gives a repeated idempotency key (same payload) the first job, within the call and across calls", async () => {
     const before = await countRows(sql);
     const payload = (data_id: string) => ({ data_id, algo: "mlp" as const, params: {} });
     const [a, b, c] = await mgr().createMany([
       { payload: payload("first"), idempotencyKey: "many-key" },
       { payload: payload("other") },
-      { payload: payload("second"), idempotencyKey: "many-key" },
+      { payload: payload("first"), idempotencyKey: "many-key" },
     ]);
     expect(c?.resourceId).toBe(a?.resourceId);
     expect(b?.resourceId).not.toBe(a?.resourceId);
-    const [d] = await mgr().createMany([{ payload: payload("third"), idempotencyKey: "many-key" }]);
+    const [d] = await mgr().createMany([{ payload: payload("first"), idempotencyKey: "many-key" }]);
     expect(d).toEqual(a);
     expect((await countRows(sql)).resources).toBe(before.resources + 2);
+    // Another payload under the key: a conflict, and nothing of the call is written.
+    const stored = await countRows(sql);
+    await expect(
+      mgr().createMany([
+        { payload: payload("new") },
+        { payload: payload("third"), idempotencyKey: "many-key" },
+      ]),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
+    const after = await countRows(sql);
+    expect([after.resources, after.revisions]).toEqual([stored.resources, stored.revisions]);
   });
 
   it("concurrent creates stored together still commit or fail each on its own", async () => {
@@ -318,6 +328,9 @@ describe.each(BACKENDS)("on the %s queue", (backend) => {
         lastHeartbeatAt: null,
         partitionKey: null,
         idempotencyKey: null,
+        priority: null,
+        timeoutSeconds: null,
+        runAt: null,
       };
       // A create: resource + revision + NOTIFY + queue entry, then a failure.
       const created = await expectNoEffect(sql, log, () =>

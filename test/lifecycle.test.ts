@@ -191,13 +191,15 @@ describe.each(BACKENDS)("job lifecycle on the %s queue", (backend) => {
     expect((await scripts().getMeta(info.resourceId)).totalRevisionCount).toBe(7);
   });
 
-  it("returns the existing job for a repeated idempotency key", async () => {
+  it("returns the existing job for a repeated idempotency key and payload, a conflict for another payload", async () => {
     const first = await scripts().create({ payload: { behaviour: "ok" }, idempotencyKey: `key-${backend}` });
-    const second = await scripts().create({
-      payload: { behaviour: "throw" },
-      idempotencyKey: `key-${backend}`,
-    });
+    const second = await scripts().create({ payload: { behaviour: "ok" }, idempotencyKey: `key-${backend}` });
     expect(second.resourceId).toBe(first.resourceId);
+    const other = scripts().create({ payload: { behaviour: "throw" }, idempotencyKey: `key-${backend}` });
+    await expect(other).rejects.toBeInstanceOf(ConflictError);
+    await expect(other).rejects.toThrow(
+      `idempotency key "key-${backend}" is already used by ${first.resourceId}`,
+    );
     expect((await scripts().get(first.resourceId)).data.payload.behaviour).toBe("ok");
   });
 });

@@ -16,7 +16,7 @@ export const JobStatus = {
 export type JobStatus = typeof JobStatus[keyof typeof JobStatus];
 /** A new TrainingJob: its payload and job options. */
 export type SubmitTrainingJobInput = {
-  /** A second submit with the same key returns the first job. */
+  /** A second submit with the same key and payload returns the first job; another payload is a CONFLICT. */
   idempotencyKey?: string | null | undefined;
   /** Failed runs to retry. Default: the queue's (3). */
   maxRetries?: number | null | undefined;
@@ -25,6 +25,12 @@ export type SubmitTrainingJobInput = {
   periodicInitialDelaySeconds?: number | null | undefined;
   periodicIntervalSeconds?: number | null | undefined;
   periodicMaxRuns?: number | null | undefined;
+  /** Higher runs first among due jobs, from -32767 to 32767. Default: 0. */
+  priority?: number | null | undefined;
+  /** Not before this time (instead of periodicInitialDelaySeconds). Default: at once. */
+  runAt?: string | null | undefined;
+  /** A run taking longer fails (a retry spent). Default: the model's limit. */
+  timeoutSeconds?: number | null | undefined;
 };
 
 /** The learning algorithm. */

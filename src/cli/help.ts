@@ -11,6 +11,7 @@ Commands:
   print-schema   print the models' GraphQL schema
   export         write every job (with revisions and logs) to stdout as NDJSON
   import         load jobs written by export from stdin
+  migrate-jobs   migrate stored jobs to their models' schema versions
 
 Run "jobstar <command> --help" for a command's options.
 
@@ -84,5 +85,18 @@ pending ones are enqueued. Every job's model must be registered.
 
 Options:
   --models <module>     module whose default export registers the models (see serve --help)
+  -h, --help            this help`,
+
+  "migrate-jobs": `Usage: jobstar migrate-jobs --models <module> [--model <name>]...
+
+Migrates the stored jobs of the registered models that are at an older schema
+version (new Schema(Model, "v2").step("v1", fn)) to the current one, in batches
+of 500, each recorded as a revision by jobstar:migration. Running jobs are left
+for their next claim; a pending job that cannot be migrated fails with the reason.
+Without this, jobs are migrated when next claimed (readers see them migrated).
+
+Options:
+  --models <module>     module whose default export registers the models (see serve --help)
+  --model <name>        only this model (its class name or key); may repeat
   -h, --help            this help`,
 };

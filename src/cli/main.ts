@@ -32,6 +32,7 @@ const ACCEPTS: Record<string, readonly string[]> = {
   "print-schema": ["models"],
   export: ["models", "model"],
   import: ["models"],
+  "migrate-jobs": ["models", "model"],
 };
 
 /** Runs the `jobstar` command line; resolves with the process exit code. */
@@ -80,6 +81,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (command === "export" || command === "import") return await transfer(command, spec, values.model, log);
+    if (command === "migrate-jobs") return await migrateJobs(spec, values.model, log);
     const service = {
       worker: command === "worker" || !(values["no-worker"] || process.env.WORKER === "0"),
       concurrency: positiveInteger("--concurrency", values.concurrency ?? process.env.CONCURRENCY ?? "4"),
@@ -120,6 +122,17 @@ async function transfer(
       const result = await spec.importJobs(process.stdin);
       log.info({ ...result }, "imported");
     }
+    return 0;
+  } finally {
+    await spec.close({ graceSeconds: 0 });
+  }
+}
+
+/** Runs `migrate-jobs`: the stored jobs of the models brought to their schema versions. */
+async function migrateJobs(spec: Spec, models: string[] | undefined, log: Logger): Promise<number> {
+  try {
+    const counts = await spec.migrateJobs(models ? { models } : {});
+    log.info({ migrated: counts }, "jobs migrated");
     return 0;
   } finally {
     await spec.close({ graceSeconds: 0 });

@@ -28,11 +28,24 @@ export interface JobData<P = unknown, A = unknown> {
   lastHeartbeatAt: string | null;
   /** Free-form grouping key, indexed for listing. */
   partitionKey: string | null;
-  /** Creating a second job with the same key (per model) returns the first one. */
+  /**
+   * Creating a second job with the same key (per model) and the same payload returns the
+   * first one; with another payload it is a conflict.
+   */
   idempotencyKey: string | null;
+  /** Higher runs first among jobs that are due. `null` is 0. */
+  priority: number | null;
+  /** A run taking longer fails (spending a retry); overrides the model's `timeoutSeconds`. */
+  timeoutSeconds: number | null;
+  /** ISO 8601 time before which the first run does not start (instead of an initial delay). */
+  runAt: string | null;
 }
 
-/** What a caller gives to make a job: the payload, and optionally the job options. */
+/**
+ * What a caller gives to make a job: the payload, and optionally the job options
+ * (each defaults to null: the queue factory's or the model's setting, or none).
+ * `runAt` may be a Date or an ISO 8601 string.
+ */
 export type JobInit<P> = { payload: P } & Partial<
   Pick<
     JobData,
@@ -42,8 +55,10 @@ export type JobInit<P> = { payload: P } & Partial<
     | "periodicInitialDelaySeconds"
     | "partitionKey"
     | "idempotencyKey"
+    | "priority"
+    | "timeoutSeconds"
   >
->;
+> & { runAt?: Date | string | null };
 
 /**
  * The static side of a job model class made by {@link Job}. Used as a constraint; the
@@ -88,6 +103,9 @@ export function Job<P extends z.ZodType, A extends z.ZodType = z.ZodUnknown>(
     lastHeartbeatAt: string | null = null;
     partitionKey: string | null;
     idempotencyKey: string | null;
+    priority: number | null;
+    timeoutSeconds: number | null;
+    runAt: string | null;
 
     constructor(init: JobInit<z.input<P>>) {
       // The payload is validated (and transformed) by the resource manager, so
@@ -99,8 +117,18 @@ export function Job<P extends z.ZodType, A extends z.ZodType = z.ZodUnknown>(
       this.periodicInitialDelaySeconds = init.periodicInitialDelaySeconds ?? null;
       this.partitionKey = init.partitionKey ?? null;
       this.idempotencyKey = init.idempotencyKey ?? null;
+      this.priority = init.priority ?? null;
+      this.timeoutSeconds = init.timeoutSeconds ?? null;
+      this.runAt = toIsoTime(init.runAt);
     }
   };
+}
+
+/** A Date to ISO 8601; a string is kept as given (checked by the resource manager). */
+function toIsoTime(value: Date | string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
+  return value;
 }
 
 /** Plain job data (as stored) to an instance of the model class. */
@@ -124,5 +152,9 @@ export function toJobData(job: JobData): JobData {
     lastHeartbeatAt: job.lastHeartbeatAt,
     partitionKey: job.partitionKey,
     idempotencyKey: job.idempotencyKey,
+    // Jobs stored before these options existed lack them.
+    priority: job.priority ?? null,
+    timeoutSeconds: job.timeoutSeconds ?? null,
+    runAt: job.runAt ?? null,
   };
 }

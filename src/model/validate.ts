@@ -59,6 +59,8 @@ function nulPaths(value: unknown, path: (string | number)[]): (string | number)[
 }
 
 type NumericOption =
+  | "priority"
+  | "timeoutSeconds"
   | "maxRetries"
   | "periodicIntervalSeconds"
   | "periodicMaxRuns"
@@ -73,7 +75,15 @@ export const MAX_DELAY_SECONDS = 100 * 365 * 24 * 3600;
 
 type OptionRule = { min: number; max?: number; integer: boolean };
 
+/**
+ * The priority range: graphile-worker stores priorities as a smallint (and jobstar
+ * negates them, as there a lower number runs first).
+ */
+export const MAX_PRIORITY = 32_767;
+
 const OPTION_RULES: Record<NumericOption, OptionRule> = {
+  priority: { min: -MAX_PRIORITY, max: MAX_PRIORITY, integer: true },
+  timeoutSeconds: { min: 0.001, max: MAX_DELAY_SECONDS, integer: false },
   maxRetries: { min: 0, integer: true },
   periodicIntervalSeconds: { min: 0.001, max: MAX_DELAY_SECONDS, integer: false },
   periodicMaxRuns: { min: 1, integer: true },
@@ -105,5 +115,18 @@ export function checkJobOptions(job: JobData, model: string): void {
       issues.push({ path: [field], message: "must not contain the NUL character (U+0000)" });
     }
   }
+  issues.push(...runAtIssues(job));
   if (issues.length > 0) throw new ValidationError(issues, `invalid ${model}`);
+}
+
+function runAtIssues(job: JobData): ValidationIssue[] {
+  const value = job.runAt;
+  if (value === null || value === undefined) return [];
+  const time = typeof value === "string" ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(time)) return [{ path: ["runAt"], message: "must be a date and time (ISO 8601)" }];
+  if (time > Date.now() + MAX_DELAY_SECONDS * 1000)
+    return [{ path: ["runAt"], message: "must be within 100 years from now" }];
+  if (job.periodicInitialDelaySeconds !== null && job.periodicInitialDelaySeconds !== undefined)
+    return [{ path: ["runAt"], message: "give either runAt or periodicInitialDelaySeconds, not both" }];
+  return [];
 }

@@ -104,6 +104,8 @@ class GraphileMessageQueue implements MessageQueue {
       payload: { resourceId: message.resourceId, attempt: message.attempt },
       run_at: message.runAt ?? now,
       max_attempts: DELIVERY_ATTEMPTS,
+      // graphile-worker runs a lower number first.
+      priority: -(message.priority ?? 0),
       job_key: entryKey(message),
     }));
     await unit.sql`select graphile_worker.add_jobs(

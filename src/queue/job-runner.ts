@@ -20,7 +20,9 @@ import { inUnitOfWork } from "../store/unit-of-work.js";
 import { Batcher } from "./batcher.js";
 import type { Lease, Liveness } from "./liveness.js";
 import { CURRENT_ATTEMPT, type MessageQueue, type QueueMessage, type RunSettings } from "./message-queue.js";
+import { enqueuePartitionHeads, isPartitionBusy } from "./partitions.js";
 import { recordOutcome } from "./record-outcome.js";
+import { handOnFailedPartitions, migrateRows } from "./schema-migration.js";
 import { nextState, type RunOutcome } from "./transitions.js";
 
 /** What the run loop needs. */
@@ -80,9 +82,7 @@ export class JobRunner {
 
   constructor(private readonly deps: JobRunnerDeps) {
     this.claims = new Batcher((requests) => this.claimAll(requests));
-    this.endings = new Batcher(async (transitions) =>
-      (await writeTransitions(deps.database.sql, transitions)).map((revision) => revision !== null),
-    );
+    this.endings = new Batcher((transitions) => this.writeEndings(transitions));
   }
 
   /**
@@ -142,6 +142,18 @@ export class JobRunner {
       model.schema.key,
       requests.map((request) => request.message.resourceId),
     );
+    // Jobs stored at an older schema version are migrated first (or failed, if they cannot
+    // be): a write of its own, off the common path.
+    const old = [...rows.values()].filter(
+      (row) => row.schemaVersion !== model.schema.version && row.status === TaskStatus.PENDING,
+    );
+    if (old.length > 0) {
+      await inUnitOfWork(database.db, async (unit) => {
+        const migrated = await migrateRows(unit.sql, model.schema, old);
+        await handOnFailedPartitions(unit, this.deps.queue, model.schema, old, migrated);
+        for (const row of migrated) rows.set(row.resourceId, row);
+      });
+    }
     const now = new Date();
     const claims: (Claim | null | Promise<Claim | null>)[] = [];
     const transitions: Transition[] = [];
@@ -161,6 +173,8 @@ export class JobRunner {
       // A message names the PENDING state it was made for; one from outside jobstar names
       // only the job, and takes whichever PENDING state it finds (guarded like any claim).
       if (message.attempt !== CURRENT_ATTEMPT && row.attempt !== message.attempt) continue;
+      // Not migrated (another write came first, and enqueued the job anew): not claimed here.
+      if (row.schemaVersion !== model.schema.version) continue;
       claiming.push(i);
       transitions.push({
         resourceId: row.resourceId,
@@ -183,7 +197,12 @@ export class JobRunner {
       });
     }
     if (transitions.length > 0) {
-      const revisions = await writeTransitions(database.sql, transitions);
+      const revisions = await writeTransitions(database.sql, transitions).catch((error: unknown) => {
+        // Another process claimed a job of one of these partitions at the same moment: a
+        // lone claim is parked; a batch fails, and the batcher claims its jobs one by one.
+        if (transitions.length === 1 && isPartitionBusy(error)) return [null];
+        throw error;
+      });
       revisions.forEach((revision, k) => {
         const transition = transitions[k] as Transition;
         claims[claiming[k] as number] = revision
@@ -192,6 +211,26 @@ export class JobRunner {
       });
     }
     return Promise.all(claims);
+  }
+
+  /**
+   * Writes finishes that end their jobs: one statement; and for jobs of partitions, in
+   * the same transaction, the partitions' next jobs enqueued (see queue/partitions.ts).
+   */
+  private async writeEndings(transitions: Transition[]): Promise<boolean[]> {
+    const { database, queue, model } = this.deps;
+    const partitioned = transitions.some((t) => t.data.partitionKey !== null);
+    if (!partitioned) {
+      return (await writeTransitions(database.sql, transitions)).map((revision) => revision !== null);
+    }
+    return inUnitOfWork(database.db, async (unit) => {
+      const written = await writeTransitions(unit.sql, transitions);
+      const keys = transitions.flatMap((t, i) =>
+        written[i] && t.data.partitionKey !== null ? [t.data.partitionKey] : [],
+      );
+      await enqueuePartitionHeads(unit, queue, model.schema.key, keys);
+      return written.map((revision) => revision !== null);
+    });
   }
 
   private async execute(claim: Claim): Promise<Run> {
@@ -240,13 +279,12 @@ export class JobRunner {
       },
       { resourceId: claim.resourceId },
     );
+    // The job's own limit, else the model's.
+    const limit = claim.revision.data.timeoutSeconds ?? model.timeoutSeconds;
     const timeout =
-      model.timeoutSeconds === null
+      limit === null
         ? null
-        : setTimeout(
-            () => controller.abort(new TimeoutError(`timed out after ${model.timeoutSeconds}s`)),
-            model.timeoutSeconds * 1000,
-          );
+        : setTimeout(() => controller.abort(new TimeoutError(`timed out after ${limit}s`)), limit * 1000);
 
     const job = {
       info: toRevisionInfo(claim.revision),

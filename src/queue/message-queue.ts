@@ -18,6 +18,8 @@ export interface QueueMessage {
   attempt: number;
   /** Run no earlier than this; default now. */
   runAt?: Date;
+  /** Among due messages, a higher priority is delivered first; default 0. */
+  priority?: number;
 }
 
 /**

@@ -2,6 +2,7 @@ import { appendRevision } from "../store/queries/append-revision.js";
 import type { ResourceRow } from "../store/queries/rows.js";
 import type { UnitOfWork } from "../store/unit-of-work.js";
 import type { MessageQueue, RunSettings } from "./message-queue.js";
+import { enqueuePartitionHeads } from "./partitions.js";
 import { nextState, type RunOutcome } from "./transitions.js";
 
 /** What writing an outcome needs. */
@@ -16,7 +17,8 @@ export interface OutcomeContext {
 /**
  * Ends the running attempt of `row` (locked in `unit`) with `outcome`: a stable revision,
  * the lease dropped, and a queue entry with the same attempt token when the job is to run
- * again (retry, delay, periodic run).
+ * again (retry, delay, periodic run); for a job of a partition, its partition's next job
+ * enqueued too.
  */
 export async function recordOutcome(
   unit: UnitOfWork,
@@ -41,6 +43,12 @@ export async function recordOutcome(
       resourceId: row.resourceId,
       attempt: row.attempt,
       runAt: next.runAt,
+      priority: row.data.priority ?? 0,
     });
+  }
+  // The partition is free: its next job (perhaps this one, already enqueued) may run.
+  if (row.partitionKey !== null) {
+    const skip = new Set(next.runAt ? [row.resourceId] : []);
+    await enqueuePartitionHeads(unit, context.queue, row.model, [row.partitionKey], skip);
   }
 }

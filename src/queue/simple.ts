@@ -31,6 +31,9 @@ export class SimpleMessageQueueFactory implements MessageQueueFactory {
   }
 }
 
+/** The longest delay a Node.js timer takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface LocalConsumer {
   options: ConsumeOptions;
   running: number;
@@ -75,6 +78,7 @@ class SimpleMessageQueue implements MessageQueue {
         model: job.model,
         resourceId: job.resourceId,
         attempt: job.attempt,
+        priority: job.priority,
         ...(job.runAt ? { runAt: job.runAt } : {}),
       });
     }
@@ -98,10 +102,15 @@ class SimpleMessageQueue implements MessageQueue {
       this.dispatch(message);
       return;
     }
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.dispatch(message);
-    }, delay);
+    // A timer holds at most 2^31-1 ms (about 24.8 days; longer fires at once): wait in steps.
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        if (delay > MAX_TIMER_MS) this.schedule(message);
+        else this.dispatch(message);
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
     timer.unref();
     this.timers.add(timer);
   }
@@ -114,7 +123,10 @@ class SimpleMessageQueue implements MessageQueue {
   }
 
   private deliver(consumer: LocalConsumer, message: QueueMessage): void {
-    consumer.ready.push(message);
+    // Higher priority first; equal priorities in arrival order.
+    const priority = message.priority ?? 0;
+    const at = consumer.ready.findIndex((waiting) => (waiting.priority ?? 0) < priority);
+    consumer.ready.splice(at === -1 ? consumer.ready.length : at, 0, message);
     this.pump(consumer);
   }
 

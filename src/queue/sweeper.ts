@@ -3,11 +3,13 @@ import type { Logger } from "../log/logger.js";
 import type { RegisteredModel } from "../model/registration.js";
 import type { Database } from "../store/database.js";
 import { staleCutoffSql } from "../store/queries/leases.js";
+import { findIdlePartitionHeads } from "../store/queries/partition-heads.js";
 import { findStaleJobs } from "../store/queries/stale-jobs.js";
 import { resources } from "../store/tables.js";
 import { outageReason } from "../store/transient.js";
 import { inUnitOfWork } from "../store/unit-of-work.js";
 import type { MessageQueue, RunSettings } from "./message-queue.js";
+import { toMessage } from "./partitions.js";
 import { recordOutcome } from "./record-outcome.js";
 
 /** What the sweeper needs. */
@@ -64,6 +66,8 @@ export class Sweeper {
     try {
       const released = await queue.releaseDead(settings.staleAfter);
       const recovered = await this.recoverStale();
+      const resumed = await this.resumePartitions();
+      if (resumed > 0) log.info({ partitions: resumed }, "re-enqueued the next jobs of idle partitions");
       if (released > 0) log.warn({ workers: released }, "released the queue entries of dead workers");
       if (this.failing) log.info({}, "sweeping works again");
       this.failing = false;
@@ -73,6 +77,27 @@ export class Sweeper {
       this.failing = true;
       return { released: 0, recovered: 0 };
     }
+  }
+
+  /**
+   * The safety net of serial partitions: a partition's next job is enqueued when its
+   * running job ends, in the same transaction, but a parked delivery can race with that
+   * hand-over (the claim saw the job running, the finish did not yet see the new job). A
+   * partition that runs nothing and whose next job has been due for `staleAfter` gets
+   * that job enqueued again, at its due time so that it keeps its place in the queue.
+   */
+  private async resumePartitions(): Promise<number> {
+    const { database, settings, queue } = this.deps;
+    const models = this.deps.models().map((model) => model.schema.key);
+    const heads = await findIdlePartitionHeads(database.sql, models, settings.staleAfter);
+    if (heads.length === 0) return 0;
+    await inUnitOfWork(database.db, (unit) =>
+      queue.enqueueMany(
+        unit,
+        heads.map((head) => toMessage(head)),
+      ),
+    );
+    return heads.length;
   }
 
   private async recoverStale(): Promise<number> {

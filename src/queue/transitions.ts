@@ -29,7 +29,11 @@ export function nextState(job: JobData, outcome: RunOutcome, settings: RunSettin
       const again =
         periodic && !outcome.stopPeriodic && (job.periodicMaxRuns === null || runs < job.periodicMaxRuns);
       if (again && job.periodicIntervalSeconds !== null) {
-        return { data: { ...data, status: TaskStatus.PENDING }, runAt: after(job.periodicIntervalSeconds) };
+        // Each periodic run gets the whole retry budget, as SpecStar resets it before a run.
+        return {
+          data: { ...data, status: TaskStatus.PENDING, retries: 0 },
+          runAt: after(job.periodicIntervalSeconds),
+        };
       }
       return { data: { ...data, status: TaskStatus.COMPLETED }, runAt: null };
     }

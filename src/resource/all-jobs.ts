@@ -4,6 +4,7 @@
  */
 import { ModelNotRegisteredError } from "../errors.js";
 import { hydrate } from "../model/job.js";
+import { currentView } from "../model/migration.js";
 import type { AuthorizationPolicy, Principal } from "../model/policy.js";
 import type { RegisteredModel } from "../model/registration.js";
 import type { Db } from "../store/database.js";
@@ -94,7 +95,8 @@ export async function listJobs(
       })
     )
       continue;
-    items.push({ info: toRevisionInfo(revision), data: hydrate(model.schema.model, revision.data) });
+    const data = currentView(model.schema, revision.schemaVersion, revision.data);
+    items.push({ info: toRevisionInfo(revision), data: hydrate(model.schema.model, data) });
     cursors.push(encodeCursor(row, sortBy));
   }
   const lastCursor =

@@ -121,6 +121,13 @@ export class JobAccess<M extends JobModel = JobModel> {
     };
   }
 
+  /** Migrates the model's stored jobs to its schema version ({@link ResourceManager.migrate}): `admin` only. */
+  async migrate(): Promise<number> {
+    if (this.principal && !this.principal.roles.includes(ADMIN_ROLE))
+      throw new ForbiddenError("migrate", `${this.manager.name} jobs`);
+    return this.manager.migrate();
+  }
+
   /** The job's current revision, or the revision `revisionId`. */
   async get(resourceId: string, options: { revisionId?: string } = {}): Promise<Resource<JobOf<M>>> {
     checkText(options.revisionId, "revisionId");

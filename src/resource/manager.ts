@@ -7,6 +7,7 @@ import {
   type ValidationIssue,
 } from "../errors.js";
 import { hydrate, type JobData, type JobInitOf, type JobModel, type JobOf, toJobData } from "../model/job.js";
+import { currentView } from "../model/migration.js";
 import { checkPayloadFilter } from "../model/payload-fields.js";
 import type { RegisteredModel } from "../model/registration.js";
 import { isTerminal, TaskStatus } from "../model/task-status.js";
@@ -15,6 +16,9 @@ import { inSpan } from "../observability/tracing.js";
 import { Batcher } from "../queue/batcher.js";
 import { JobRunner } from "../queue/job-runner.js";
 import type { Consumer } from "../queue/message-queue.js";
+import { enqueuePartitionHeads } from "../queue/partitions.js";
+import { migrateStoredJobs } from "../queue/schema-migration.js";
+import { canonicalJson } from "../store/canonical-json.js";
 import { appendRevision } from "../store/queries/append-revision.js";
 import {
   getResourceRow,
@@ -156,7 +160,8 @@ export class ResourceManager<M extends JobModel = JobModel> {
 
   /**
    * Validates and stores a new PENDING job and enqueues it. With an `idempotencyKey`
-   * already used by a job of this model, returns that job's current revision instead.
+   * already used by a job of this model, returns that job's current revision instead if
+   * the payloads are equal, else throws a {@link ConflictError} naming the key.
    */
   async create(job: JobOf<M> | JobInitOf<M>, options: WriteOptions = {}): Promise<RevisionInfo> {
     return (await this.submitOne(job, options)).resource.info;
@@ -167,7 +172,7 @@ export class ResourceManager<M extends JobModel = JobModel> {
    * any is invalid, none (the error names each bad one by its index, e.g.
    * `3.payload.algo`). Answers in the order given; a job whose `idempotencyKey` is
    * already used (by a stored job or an earlier one of `jobs`) gets that job's current
-   * revision, as {@link create} does.
+   * revision, or fails all with a conflict on another payload, as {@link create} does.
    */
   async createMany(
     jobs: ReadonlyArray<JobOf<M> | JobInitOf<M>>,
@@ -241,6 +246,7 @@ export class ResourceManager<M extends JobModel = JobModel> {
     return {
       ...toJobData(candidate),
       payload,
+      runAt: candidate.runAt === null ? null : new Date(candidate.runAt).toISOString(),
       status: TaskStatus.PENDING,
       errmsg: null,
       artifact: null,
@@ -258,6 +264,7 @@ export class ResourceManager<M extends JobModel = JobModel> {
     const now = new Date();
     const inserts = jobs.map(({ data, user }) => {
       const delay = data.periodicInitialDelaySeconds;
+      const runAt = data.runAt ? new Date(data.runAt) : delay ? new Date(now.getTime() + delay * 1000) : null;
       return {
         resourceId: `${schema.key}:${randomUUID()}`,
         model: schema.key,
@@ -266,7 +273,7 @@ export class ResourceManager<M extends JobModel = JobModel> {
         data,
         user,
         now,
-        runAt: delay ? new Date(now.getTime() + delay * 1000) : null,
+        runAt,
       };
     });
     return inUnitOfWork(database.db, async (unit) => {
@@ -279,14 +286,22 @@ export class ResourceManager<M extends JobModel = JobModel> {
             model: schema.key,
             resourceId: insert.resourceId,
             attempt: 0,
+            priority: insert.data.priority ?? 0,
             ...(insert.runAt ? { runAt: insert.runAt } : {}),
           })),
       );
       return Promise.all(
         results.map(async (result, i): Promise<Stored> => {
           if (result.created) return { created: true, revision: result.revision };
-          await jobs[i]?.vetExisting?.(result.holder);
-          return { created: false, revision: await this.current(unit, result.holder) };
+          const job = jobs[i] as NewJob;
+          await job.vetExisting?.(result.holder);
+          const revision = await this.current(unit, result.holder);
+          if (canonicalJson(revision.data.payload) !== canonicalJson(job.data.payload)) {
+            throw new ConflictError(
+              `idempotency key "${job.data.idempotencyKey}" is already used by ${result.holder}, with a different payload`,
+            );
+          }
+          return { created: false, revision };
         }),
       );
     });
@@ -392,7 +407,12 @@ export class ResourceManager<M extends JobModel = JobModel> {
           `cannot rerun ${resourceId}: it is ${data.status}; only finished jobs can be rerun`,
         );
       }
-      await queue.enqueue(unit, { model: this.key, resourceId, attempt: row.attempt });
+      await queue.enqueue(unit, {
+        model: this.key,
+        resourceId,
+        attempt: row.attempt,
+        priority: data.priority ?? 0,
+      });
       return {
         ...data,
         status: TaskStatus.PENDING,
@@ -427,6 +447,18 @@ export class ResourceManager<M extends JobModel = JobModel> {
     const { logger } = await this.runtime();
     logger.info({ resourceId, was, by: info.updatedBy }, "job cancelled");
     return info;
+  }
+
+  /**
+   * Migrates every stored job of this model that is at an older schema version (see
+   * `Schema.step`) now, rather than when each is next claimed: a revision by
+   * `jobstar:migration` each, in transactions of 500 jobs. Running jobs are left for their
+   * next claim; a pending job whose payload cannot be migrated is FAILED with the reason.
+   * Resolves with the number of jobs migrated.
+   */
+  async migrate(): Promise<number> {
+    const { database, queue } = await this.runtime();
+    return migrateStoredJobs(database, queue, this.registered.schema);
   }
 
   /** Starts running this model's jobs in this process. */
@@ -490,6 +522,8 @@ export class ResourceManager<M extends JobModel = JobModel> {
         now: new Date(),
         lease: { attempt: attempt(row), leasedBy: null },
       });
+      // A cancel may free the partition or remove its next job; a rerun may make this job the next.
+      if (row.partitionKey !== null) await enqueuePartitionHeads(unit, queue, this.key, [row.partitionKey]);
       return toRevisionInfo(revision);
     });
   }
@@ -500,9 +534,11 @@ export class ResourceManager<M extends JobModel = JobModel> {
   }
 
   private toResource(revision: RevisionRow): Resource<JobOf<M>> {
+    const { schema } = this.registered;
     return {
       info: toRevisionInfo(revision),
-      data: hydrate(this.registered.schema.model as M, revision.data),
+      // A payload stored at an older schema version is shown migrated.
+      data: hydrate(schema.model as M, currentView(schema, revision.schemaVersion, revision.data)),
     };
   }
 }

@@ -115,6 +115,7 @@ export function openApiDocument(spec: Spec, options: OpenApiOptions = {}): Json 
         responses: {
           201: { description: `The ${name} as submitted`, content: content(ref(name)) },
           ...errors(),
+          409: errorResponse("The idempotency key is held by a job with another payload"),
         },
       },
     };
@@ -305,11 +306,17 @@ function jobOptionSchemas(): Json {
   const nullable = (type: string, description: string) => ({ type: [type, "null"], description });
   return {
     maxRetries: nullable("integer", "Failed runs to retry. Default: the queue's (3)."),
-    idempotencyKey: nullable("string", "A second submit with the same key returns the first job."),
+    idempotencyKey: nullable(
+      "string",
+      "A second submit with the same key and payload returns the first job; another payload is a 409.",
+    ),
     partitionKey: nullable("string", "A free label to filter by."),
     periodicIntervalSeconds: nullable("number", "Run again this many seconds after each run."),
     periodicMaxRuns: nullable("integer", "Stop a periodic job after this many runs."),
     periodicInitialDelaySeconds: nullable("number", "Wait this long before the first run."),
+    priority: nullable("integer", "Higher runs first among due jobs (-32767 to 32767). Default: 0."),
+    timeoutSeconds: nullable("number", "A run taking longer fails. Default: the model's limit."),
+    runAt: { type: ["string", "null"], format: "date-time", description: "Not before this time." },
   };
 }
 
@@ -367,6 +374,9 @@ function commonSchemas(): Json {
         lastHeartbeatAt: { type: ["string", "null"] },
         partitionKey: { type: ["string", "null"] },
         idempotencyKey: { type: ["string", "null"] },
+        priority: { type: ["integer", "null"] },
+        timeoutSeconds: { type: ["number", "null"] },
+        runAt: { type: ["string", "null"] },
       },
     },
     JobLog: {

@@ -57,6 +57,9 @@ export const submitBody = z
     periodicIntervalSeconds: z.number().nullish(),
     periodicMaxRuns: z.number().int().nullish(),
     periodicInitialDelaySeconds: z.number().nullish(),
+    priority: z.number().int().nullish(),
+    timeoutSeconds: z.number().nullish(),
+    runAt: z.string().nullish(),
   })
   .strict();
 

@@ -43,6 +43,11 @@ export const resources = jobstar.table(
     leasedBy: text("leased_by"),
     /** When the PENDING job is due (null: now); what an in-process queue re-reads at start. */
     runAt: time("run_at"),
+    /**
+     * Submission order, across processes: a partition's jobs start in this order (jobs of
+     * one create share their `created_time`).
+     */
+    seq: bigserial("seq", { mode: "number" }).notNull(),
     isDeleted: boolean("is_deleted").notNull().default(false),
     createdTime: time("created_time").notNull(),
     createdBy: text("created_by").notNull(),
@@ -57,6 +62,14 @@ export const resources = jobstar.table(
     uniqueIndex("resources_model_idempotency_key_idx")
       .on(t.model, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),
+    // A partition runs one job at a time: two PROCESSING jobs of one key cannot both be written.
+    uniqueIndex("resources_partition_running_idx")
+      .on(t.model, t.partitionKey)
+      .where(sql`${t.status} = 'processing' and ${t.partitionKey} is not null`),
+    // A partition's next job: its PENDING jobs in submission order.
+    index("resources_partition_pending_idx")
+      .on(t.model, t.partitionKey, t.seq)
+      .where(sql`${t.status} = 'pending' and ${t.partitionKey} is not null`),
     index("resources_processing_heartbeat_idx").on(t.lastHeartbeatAt).where(sql`${t.status} = 'processing'`),
   ],
 );

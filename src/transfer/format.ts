@@ -64,9 +64,9 @@ const jobLine = z.object({
   logs: z.array(log),
 });
 
-/** One job as a dump holds it. */
+/** One job as a dump holds it (without `seq`: a database's own submission order). */
 export interface JobRecord {
-  resource: ResourceRow;
+  resource: Omit<ResourceRow, "seq">;
   revisions: RevisionRow[];
   logs: LogRow[];
 }
@@ -76,10 +76,15 @@ export function toLine(job: JobRecord): string {
   return `${JSON.stringify({
     kind: JOB_LINE_KIND,
     version: FORMAT_VERSION,
-    resource: job.resource,
+    resource: withoutSeq(job.resource),
     revisions: job.revisions,
     logs: job.logs.map(({ run, time, level, message }) => ({ run, time, level, message })),
   })}\n`;
+}
+
+function withoutSeq(row: Omit<ResourceRow, "seq"> & { seq?: number }): Omit<ResourceRow, "seq"> {
+  const { seq: _seq, ...rest } = row;
+  return rest;
 }
 
 /** Parses line `lineNumber` of a dump; a bad line is a {@link ValidationError} naming the line and field. */

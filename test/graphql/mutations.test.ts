@@ -133,18 +133,43 @@ describe("submitTrainingJob", () => {
     expect((await training().getMeta(job.id)).createdBy).toBe("anonymous");
   });
 
-  it("returns the first job again for a repeated idempotency key", async () => {
+  it("returns the first job again for a repeated idempotency key and payload", async () => {
     const before = await count(training());
     const input = { payload: { data_id: "once", algo: "mlp", params: {} }, idempotencyKey: "submit-once" };
     const first = only(await submitTraining(input, "alice")).submitTrainingJob;
-    const second = only(
-      await submitTraining({ ...input, payload: { data_id: "twice", algo: "mlp", params: {} } }, "bob"),
-    ).submitTrainingJob;
+    const second = only(await submitTraining(input, "bob")).submitTrainingJob;
     expect(second.id).toBe(first.id);
     expect(second.idempotencyKey).toBe("submit-once");
     expect(second.payload.data_id).toBe("once");
     expect(second.info.createdBy).toBe("alice");
     expect(await count(training())).toBe(before + 1);
+  });
+
+  it("takes and shows priority, timeoutSeconds and runAt", async () => {
+    const runAt = "2099-01-02T03:04:05.000Z";
+    const reply = await gql<{ submitStrictJob: { priority: number; timeoutSeconds: number; runAt: string } }>(
+      `mutation { submitStrictJob(input: { payload: { data_id: "options", algo: mlp }, priority: 7, timeoutSeconds: 2.5, runAt: "${runAt}" }) { priority timeoutSeconds runAt } }`,
+    );
+    expect(only(reply).submitStrictJob).toEqual({ priority: 7, timeoutSeconds: 2.5, runAt });
+    const bad = await gql(
+      `mutation { submitStrictJob(input: { payload: { data_id: "options", algo: mlp }, priority: 40000 }) { id } }`,
+    );
+    expect(failure(bad, "VALIDATION_FAILED").error?.extensions?.fields).toEqual([
+      { path: "priority", message: "must be at most 32767" },
+    ]);
+  });
+
+  it("refuses a repeated idempotency key with another payload: a CONFLICT naming the key", async () => {
+    const input = {
+      payload: { data_id: "first", algo: "mlp", params: {} },
+      idempotencyKey: "submit-conflict",
+    };
+    const first = only(await submitTraining(input, "alice")).submitTrainingJob;
+    const before = await count(training());
+    const reply = await submitTraining({ ...input, payload: { data_id: "second", algo: "mlp", params: {} } });
+    const { error } = failure(reply, "CONFLICT");
+    expect(error?.message).toContain(`idempotency key "submit-conflict" is already used by ${first.id}`);
+    expect(await count(training())).toBe(before);
   });
 });
 
@@ -168,16 +193,26 @@ describe("submitStrictJobs (the list form)", () => {
     expect(jobs.every((job) => job.info.createdBy === "alice" && job.status === "PENDING")).toBe(true);
     expect(new Set(jobs.map((job) => job.id)).size).toBe(25);
     expect(await count(stricts())).toBe(before + 25);
-    // A second list naming the same key twice gets the first job for both, and stores the rest.
+    // A second list naming the same key (and payload) twice gets the first job for both, and stores the rest.
     const again = only(
       await submitMany([
-        { payload: { data_id: "other", algo: "mlp" }, idempotencyKey: "bulk-key" },
+        { payload: { data_id: "bulk:3", algo: "mlp" }, idempotencyKey: "bulk-key" },
         { payload: { data_id: "new", algo: "mlp" } },
-        { payload: { data_id: "other", algo: "mlp" }, idempotencyKey: "bulk-key" },
+        { payload: { data_id: "bulk:3", algo: "mlp" }, idempotencyKey: "bulk-key" },
       ]),
     ).submitStrictJobs;
     expect(again[0]?.id).toBe(jobs[3]?.id);
     expect(again[2]?.id).toBe(jobs[3]?.id);
+    expect(await count(stricts())).toBe(before + 26);
+    // The key with another payload: a conflict naming the key, and nothing of the list is stored.
+    const { error } = failure(
+      await submitMany([
+        { payload: { data_id: "new too", algo: "mlp" } },
+        { payload: { data_id: "other", algo: "mlp" }, idempotencyKey: "bulk-key" },
+      ]),
+      "CONFLICT",
+    );
+    expect(error?.message).toContain('idempotency key "bulk-key"');
     expect(await count(stricts())).toBe(before + 26);
   });
 
@@ -204,6 +239,26 @@ describe("submitStrictJobs (the list form)", () => {
     const { error } = failure(await submitMany(input), "VALIDATION_FAILED");
     expect(error?.message).toContain("at most 1000 jobs, not 1001");
     expect(await count(stricts())).toBe(before);
+  });
+
+  it("migrates stored jobs with migrateStrictJobs, for admins only", async () => {
+    expect(
+      only(await gql<{ migrateStrictJobs: number }>("mutation { migrateStrictJobs }")).migrateStrictJobs,
+    ).toBe(0);
+    const secured = graphqlClient(
+      createGraphQLHandler(spec, {
+        authenticate: ({ request }) => {
+          const user = request?.headers.get("x-user");
+          return user ? { user, roles: user === "root" ? ["admin"] : [] } : null;
+        },
+      }),
+    );
+    failure(await secured("mutation { migrateStrictJobs }", {}, { user: "eve" }), "FORBIDDEN");
+    expect(
+      only(
+        await secured<{ migrateStrictJobs: number }>("mutation { migrateStrictJobs }", {}, { user: "root" }),
+      ).migrateStrictJobs,
+    ).toBe(0);
   });
 
   it("refuses, writing nothing, a list whose idempotency key names a job the caller may not read", async () => {

@@ -60,6 +60,8 @@ describe("the GraphQL schema", () => {
     expect(mutation).toEqual([
       "cancelScriptJob",
       "cancelTrainingJob",
+      "migrateScriptJobs",
+      "migrateTrainingJobs",
       "rerunScriptJob",
       "rerunTrainingJob",
       "submitJob",

@@ -90,6 +90,26 @@ describe("REST routes", () => {
     });
   });
 
+  it("POST takes priority, timeoutSeconds and runAt; 409 for an idempotency key with another payload", async () => {
+    const runAt = "2099-01-02T03:04:05.000Z";
+    const reply = await call<Job>("owner", "POST", "/api/script-job", {
+      payload: { behaviour: "ok" },
+      priority: 3,
+      timeoutSeconds: 9,
+      runAt,
+      idempotencyKey: "rest-key",
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.body.data).toMatchObject({ priority: 3, timeoutSeconds: 9, runAt, status: "pending" });
+    const conflict = await call<ErrorBody>("owner", "POST", "/api/script-job", {
+      payload: { behaviour: "throw" },
+      idempotencyKey: "rest-key",
+    });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.error).toMatchObject({ code: "CONFLICT" });
+    expect(conflict.body.error.message).toContain('idempotency key "rest-key"');
+  });
+
   it("GET /api/<model>/<id> reads the current revision, and ?revisionId= an older one", async () => {
     const { body: created } = await submitTraining("owner", 2);
     const id = created.info.resourceId;
@@ -299,10 +319,10 @@ describe("REST errors", () => {
     expect(option.body.error.fields?.map((f) => f.path)).toEqual(["maxRetries"]);
     const unknown = await call<ErrorBody>("owner", "POST", "/api/training-job", {
       payload: { data_id: "x", algo: "mlp", params: {} },
-      priority: 3,
+      urgency: 3,
     });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.fields?.map((f) => f.path)).toEqual(["priority"]);
+    expect(unknown.body.error.fields?.map((f) => f.path)).toEqual(["urgency"]);
     const status = await call<ErrorBody>("owner", "GET", "/api/training-job?status=done");
     expect(status.status).toBe(400);
     expect(status.body.error.fields?.[0]?.path).toBe("status");

@@ -61,3 +61,26 @@ describe("jobstar export / import", () => {
     expect(child.stderr()).toContain("model is not registered: NopeJob");
   });
 });
+
+describe("jobstar migrate-jobs", () => {
+  it("migrates the stored jobs of the models to their schema versions", async () => {
+    const url = databases[0]?.url ?? "";
+    const child = spawnCli(["migrate-jobs", "--models", MODELS, "--model", "EchoJob"], {
+      DATABASE_URL: url,
+      LOG_LEVEL: "info",
+      MODELS_CASE: "echo-v2",
+    });
+    expect((await child.exited).code, child.stderr()).toBe(0);
+    expect(child.stdout()).toContain('"migrated":{"EchoJob":3}');
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const rows = await sql<{ schema_version: string; lang: string; updated_by: string }[]>`
+        select schema_version, data->'payload'->>'lang' as lang, updated_by from jobstar.resources`;
+      expect(rows).toHaveLength(3);
+      expect(rows.every((r) => r.schema_version === "v2" && r.lang === "en")).toBe(true);
+      expect(rows.every((r) => r.updated_by === "jobstar:migration")).toBe(true);
+    } finally {
+      await sql.end();
+    }
+  });
+});

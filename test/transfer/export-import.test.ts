@@ -42,7 +42,10 @@ function slowSink(chunks: string[]): Writable {
 
 /** Every row of the three tables, in a stable order (log ids are each database's own). */
 async function contents(sql: postgres.Sql) {
-  const resources = await sql`select * from jobstar.resources order by resource_id`;
+  // Without seq: each database numbers submissions itself.
+  const resources = (await sql`select * from jobstar.resources order by resource_id`).map(
+    ({ seq: _seq, ...row }) => row,
+  );
   const revisions = await sql`select * from jobstar.revisions order by revision_id`;
   const logs =
     await sql`select resource_id, run, time, level, message from jobstar.job_logs order by resource_id, id`;

@@ -130,6 +130,21 @@ function addJobState(
       lastHeartbeatAt: t.field({ type: "DateTime", nullable: true, resolve: (r) => r.data.lastHeartbeatAt }),
       partitionKey: t.string({ nullable: true, resolve: (r) => r.data.partitionKey }),
       idempotencyKey: t.string({ nullable: true, resolve: (r) => r.data.idempotencyKey }),
+      priority: t.int({
+        description: "Higher runs first among due jobs. Default: 0.",
+        resolve: (r) => r.data.priority ?? 0,
+      }),
+      timeoutSeconds: t.float({
+        nullable: true,
+        description: "The job's own run time limit (null: the model's).",
+        resolve: (r) => r.data.timeoutSeconds ?? null,
+      }),
+      runAt: t.field({
+        type: "DateTime",
+        nullable: true,
+        description: "When the first run was asked for (null: at once or after the initial delay).",
+        resolve: (r) => r.data.runAt ?? null,
+      }),
       info: t.field({ type: revisionInfo, resolve: (r) => r.info }),
     }),
   });

@@ -136,12 +136,26 @@ function addSubmitInput(builder: Builder, model: GraphQLModel) {
       maxRetries: t.int({ required: false, description: "Failed runs to retry. Default: the queue's (3)." }),
       idempotencyKey: t.string({
         required: false,
-        description: "A second submit with the same key returns the first job.",
+        description:
+          "A second submit with the same key and payload returns the first job; another payload is a CONFLICT.",
       }),
       partitionKey: t.string({ required: false }),
       periodicIntervalSeconds: t.float({ required: false }),
       periodicMaxRuns: t.int({ required: false }),
       periodicInitialDelaySeconds: t.float({ required: false }),
+      priority: t.int({
+        required: false,
+        description: "Higher runs first among due jobs, from -32767 to 32767. Default: 0.",
+      }),
+      timeoutSeconds: t.float({
+        required: false,
+        description: "A run taking longer fails (a retry spent). Default: the model's limit.",
+      }),
+      runAt: t.field({
+        type: "DateTime",
+        required: false,
+        description: "Not before this time (instead of periodicInitialDelaySeconds). Default: at once.",
+      }),
     }),
   });
 }
@@ -155,6 +169,9 @@ export interface SubmitArgs {
   periodicIntervalSeconds?: number | null;
   periodicMaxRuns?: number | null;
   periodicInitialDelaySeconds?: number | null;
+  priority?: number | null;
+  timeoutSeconds?: number | null;
+  runAt?: Date | null;
 }
 
 /** Submits a job from GraphQL input, as `jobs`' principal, and returns it as submitted. */
@@ -189,6 +206,9 @@ function toJobInit(model: GraphQLModel, input: SubmitArgs): JobInit<unknown> {
     periodicIntervalSeconds: input.periodicIntervalSeconds ?? null,
     periodicMaxRuns: input.periodicMaxRuns ?? null,
     periodicInitialDelaySeconds: input.periodicInitialDelaySeconds ?? null,
+    priority: input.priority ?? null,
+    timeoutSeconds: input.timeoutSeconds ?? null,
+    runAt: input.runAt ?? null,
   };
 }
 
@@ -293,6 +313,12 @@ function addMutations(
       args: { input: t.arg({ type: [submitInput], required: true }) },
       resolve: (_root, args, ctx) =>
         submitMany(model, jobsOf(model, ctx), args.input as readonly SubmitArgs[]),
+    }),
+  );
+  builder.mutationField(`migrate${model.typeName}s`, (t) =>
+    t.int({
+      description: `Migrates every stored ${model.typeName} at an older schema version to the current one (admin only); returns how many were migrated.`,
+      resolve: (_root, _args, ctx) => jobsOf(model, ctx).migrate(),
     }),
   );
   builder.mutationField(`rerun${model.typeName}`, (t) =>

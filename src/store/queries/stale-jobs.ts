@@ -23,24 +23,29 @@ export interface PendingJob {
   model: string;
   attempt: number;
   runAt: Date | null;
+  priority: number;
 }
 
-/** The PENDING jobs of `models`, due first: what an in-process queue picks up at start. */
+/** The PENDING jobs of `models`, highest priority and due first: what an in-process queue picks up at start. */
 export async function findPendingJobs(
   sql: postgres.Sql,
   models: string[],
   limit = 10_000,
 ): Promise<PendingJob[]> {
   if (models.length === 0) return [];
-  const rows = await sql<{ resource_id: string; model: string; attempt: number; run_at: string | null }[]>`
-    select resource_id, model, attempt, run_at from jobstar.resources
+  const rows = await sql<
+    { resource_id: string; model: string; attempt: number; run_at: string | null; priority: number }[]
+  >`
+    select resource_id, model, attempt, run_at, coalesce((data->>'priority')::int, 0) as priority
+    from jobstar.resources
     where status = 'pending' and model in (select json_array_elements_text(${JSON.stringify(models)}::json)) and not is_deleted
-    order by coalesce(run_at, created_time), created_time
+    order by 5 desc, coalesce(run_at, created_time), created_time
     limit ${limit}`;
   return rows.map((row) => ({
     resourceId: row.resource_id,
     model: row.model,
     attempt: row.attempt,
+    priority: row.priority,
     // Drizzle's driver leaves timestamps as strings on the shared client.
     runAt: row.run_at === null ? null : new Date(row.run_at),
   }));

@@ -60,7 +60,7 @@ export function readLogsOf(db: Db | Tx, resourceIds: string[]): Promise<LogRow[]
  * Inserts the resources that are not there yet (by id, or by a model's idempotency key)
  * and returns the ids of those inserted: the others are left exactly as they are.
  */
-export async function insertMissingResources(tx: Tx, rows: ResourceRow[]): Promise<Set<string>> {
+export async function insertMissingResources(tx: Tx, rows: Omit<ResourceRow, "seq">[]): Promise<Set<string>> {
   const inserted = new Set<string>();
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT);

@@ -21,6 +21,7 @@ export interface Transition {
   resourceId: string;
   /** The model's name, carried by the event. */
   modelName: string;
+  /** The schema version of the new revision, and of the job after it. */
   schemaVersion: string;
   expect: ExpectedState;
   data: JobData;
@@ -41,7 +42,9 @@ export interface Transition {
 /**
  * Applies the transitions of many jobs in ONE statement (one round trip, and one commit
  * when run on its own): each job's row moves to its new revision only if it is still in
- * the expected state (same current revision, status and attempt token); for those that
+ * the expected state (same current revision, status and attempt token) and, for a claim
+ * of a job with a partition key, only if no other job of its partition is PROCESSING and
+ * none submitted earlier is PENDING (see queue/partitions.ts); for those that
  * moved, the revision is inserted and the NOTIFY queued. Log lines are stored in any
  * case. Returns, in order, each new revision, or null where the job had moved on (or
  * where the same job came earlier in `transitions`). The statement's text does not
@@ -77,6 +80,7 @@ export async function writeTransitions(
     ), moved as (
       update jobstar.resources as r set
         current_revision_id = t.revision_id, total_revision_count = t.number, data = t.data,
+        schema_version = t.schema_version,
         status = t.status, retries = t.retries,
         last_heartbeat_at = case when t.status = 'processing' then now() end,
         attempt = t.attempt, leased_by = t.leased_by, run_at = t.run_at,
@@ -84,6 +88,11 @@ export async function writeTransitions(
       from t
       where r.resource_id = t.resource_id and r.current_revision_id = t.expect_revision_id
         and r.status = t.expect_status and r.attempt = t.expect_attempt
+        -- A claim of a partitioned job: its partition runs nothing and nothing earlier waits.
+        and (t.status <> 'processing' or r.partition_key is null or not exists (
+          select 1 from jobstar.resources as p
+          where p.model = r.model and p.partition_key = r.partition_key and p.resource_id <> r.resource_id
+            and not p.is_deleted and (p.status = 'processing' or (p.status = 'pending' and p.seq < r.seq))))
       returning r.resource_id
     ), revision as (
       insert into jobstar.revisions (revision_id, resource_id, number, parent_revision_id, schema_version,

@@ -1,0 +1,3 @@
+ALTER TABLE "jobstar"."resources" ADD COLUMN "seq" bigserial NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX "resources_partition_running_idx" ON "jobstar"."resources" USING btree ("model","partition_key") WHERE "jobstar"."resources"."status" = 'processing' and "jobstar"."resources"."partition_key" is not null;--> statement-breakpoint
+CREATE INDEX "resources_partition_pending_idx" ON "jobstar"."resources" USING btree ("model","partition_key","seq") WHERE "jobstar"."resources"."status" = 'pending' and "jobstar"."resources"."partition_key" is not null;
