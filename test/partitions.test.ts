@@ -3,9 +3,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ResourceManager, type Spec, TaskStatus } from "../src/index.js";
 import { ScriptJob } from "./fixtures/models.js";
+import { removeBrokerQueues } from "./support/brokers.js";
 import { type Child, spawnTs, stopChild, waitForOutput } from "./support/child.js";
 import { freshDatabase } from "./support/database.js";
-import { type Backend, testSpec } from "./support/spec.js";
+import { BACKENDS, type Backend, queuePrefix, skipReason, testSpec } from "./support/spec.js";
 import { waitFor } from "./support/wait.js";
 
 const terminal: string[] = [TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED];
@@ -71,93 +72,92 @@ const settled = (mgr: ResourceManager, ids: string[], timeout = 60_000) =>
     timeout,
   );
 
-describe.each<Backend>(["simple", "graphile"])(
-  "serial partitions in one process on the %s queue",
-  (backend) => {
-    let spec: Spec;
-    let drop: () => Promise<void>;
+describe.each<Backend>(BACKENDS)("serial partitions in one process on the %s queue", (backend) => {
+  if (skipReason(backend)) return void it.skip(`${backend}: ${skipReason(backend)}`);
+  let spec: Spec;
+  let drop: () => Promise<void>;
 
-    beforeAll(async () => {
-      const db = await freshDatabase();
-      drop = db.drop;
-      spec = testSpec(db.url, backend);
-      await spec.getResourceManager(ScriptJob).startConsume({ block: false, concurrency: 4 });
-    });
+  beforeAll(async () => {
+    const db = await freshDatabase();
+    drop = db.drop;
+    spec = testSpec(db.url, backend);
+    await spec.getResourceManager(ScriptJob).startConsume({ block: false, concurrency: 4 });
+  });
 
-    afterAll(async () => {
-      await spec.close();
-      await drop();
-    });
+  afterAll(async () => {
+    await spec.close();
+    await drop();
+    await removeBrokerQueues(queuePrefix(backend), ["script-job"]);
+  });
 
-    it("runs a partition's jobs one at a time in submission order, without retries or failures", async () => {
-      const mgr = spec.getResourceManager(ScriptJob);
-      const keys = Array.from({ length: 24 }, (_, i) => (i % 3 === 2 ? null : `k${i % 3}`));
-      // Both ways of creating: one list, and single creates of concurrent callers.
-      const first = await mgr.createMany(
-        keys
-          .slice(0, 12)
-          .map((partitionKey) => ({ payload: { behaviour: "sleep" as const, ms: 30 }, partitionKey })),
-      );
-      const rest = [];
-      for (const partitionKey of keys.slice(12))
-        rest.push(await mgr.create({ payload: { behaviour: "sleep", ms: 30 }, partitionKey }));
-      const ids = [...first, ...rest].map((info) => info.resourceId);
-      await settled(mgr, ids);
-      const runs = await spans(mgr, ids, keys);
-      expectSerial(runs);
-      // Waiting for the partition left no trace: no retry spent, no extra revision.
-      for (const run of runs) {
-        expect(run.statuses).toEqual(["pending", "processing", "completed"]);
-        expect(run.retries).toBe(0);
-      }
-    });
+  it("runs a partition's jobs one at a time in submission order, without retries or failures", async () => {
+    const mgr = spec.getResourceManager(ScriptJob);
+    const keys = Array.from({ length: 24 }, (_, i) => (i % 3 === 2 ? null : `k${i % 3}`));
+    // Both ways of creating: one list, and single creates of concurrent callers.
+    const first = await mgr.createMany(
+      keys
+        .slice(0, 12)
+        .map((partitionKey) => ({ payload: { behaviour: "sleep" as const, ms: 30 }, partitionKey })),
+    );
+    const rest = [];
+    for (const partitionKey of keys.slice(12))
+      rest.push(await mgr.create({ payload: { behaviour: "sleep", ms: 30 }, partitionKey }));
+    const ids = [...first, ...rest].map((info) => info.resourceId);
+    await settled(mgr, ids);
+    const runs = await spans(mgr, ids, keys);
+    expectSerial(runs);
+    // Waiting for the partition left no trace: no retry spent, no extra revision.
+    for (const run of runs) {
+      expect(run.statuses).toEqual(["pending", "processing", "completed"]);
+      expect(run.retries).toBe(0);
+    }
+  });
 
-    it("does not hold up jobs without a key or with another key", async () => {
-      const mgr = spec.getResourceManager(ScriptJob);
-      const busy = await mgr.create({
-        payload: { behaviour: "sleep", ms: 2000 },
-        partitionKey: "busy",
-        timeoutSeconds: 10, // the model allows 1 s
-      });
-      const queued = await mgr.create({ payload: { behaviour: "ok" }, partitionKey: "busy" });
-      await waitFor(
-        () => mgr.get(busy.resourceId),
-        (job) => job.data.status === TaskStatus.PROCESSING,
-      );
-      const others = await Promise.all([
-        mgr.create({ payload: { behaviour: "ok" } }),
-        mgr.create({ payload: { behaviour: "ok" }, partitionKey: "other" }),
-      ]);
-      await settled(
-        mgr,
-        others.map((info) => info.resourceId),
-        1500,
-      );
-      // Still waiting its turn, unharmed.
-      expect((await mgr.get(queued.resourceId)).data).toMatchObject({
-        status: "pending",
-        retries: 0,
-        errmsg: null,
-      });
-      expect((await mgr.get(busy.resourceId)).data.status).toBe("processing");
-      await settled(mgr, [busy.resourceId, queued.resourceId]);
-      expectSerial(await spans(mgr, [busy.resourceId, queued.resourceId], ["busy", "busy"]));
+  it("does not hold up jobs without a key or with another key", async () => {
+    const mgr = spec.getResourceManager(ScriptJob);
+    const busy = await mgr.create({
+      payload: { behaviour: "sleep", ms: 2000 },
+      partitionKey: "busy",
+      timeoutSeconds: 10, // the model allows 1 s
     });
+    const queued = await mgr.create({ payload: { behaviour: "ok" }, partitionKey: "busy" });
+    await waitFor(
+      () => mgr.get(busy.resourceId),
+      (job) => job.data.status === TaskStatus.PROCESSING,
+    );
+    const others = await Promise.all([
+      mgr.create({ payload: { behaviour: "ok" } }),
+      mgr.create({ payload: { behaviour: "ok" }, partitionKey: "other" }),
+    ]);
+    await settled(
+      mgr,
+      others.map((info) => info.resourceId),
+      1500,
+    );
+    // Still waiting its turn, unharmed.
+    expect((await mgr.get(queued.resourceId)).data).toMatchObject({
+      status: "pending",
+      retries: 0,
+      errmsg: null,
+    });
+    expect((await mgr.get(busy.resourceId)).data.status).toBe("processing");
+    await settled(mgr, [busy.resourceId, queued.resourceId]);
+    expectSerial(await spans(mgr, [busy.resourceId, queued.resourceId], ["busy", "busy"]));
+  });
 
-    it("hands a partition on when its running job is cancelled", async () => {
-      const mgr = spec.getResourceManager(ScriptJob);
-      const hang = await mgr.create({ payload: { behaviour: "hang" }, partitionKey: "cancel" });
-      const next = await mgr.create({ payload: { behaviour: "ok" }, partitionKey: "cancel" });
-      await waitFor(
-        () => mgr.get(hang.resourceId),
-        (job) => job.data.status === TaskStatus.PROCESSING,
-      );
-      await mgr.cancel(hang.resourceId);
-      const [, done] = await settled(mgr, [hang.resourceId, next.resourceId], 10_000);
-      expect(done?.data.status).toBe("completed");
-    });
-  },
-);
+  it("hands a partition on when its running job is cancelled", async () => {
+    const mgr = spec.getResourceManager(ScriptJob);
+    const hang = await mgr.create({ payload: { behaviour: "hang" }, partitionKey: "cancel" });
+    const next = await mgr.create({ payload: { behaviour: "ok" }, partitionKey: "cancel" });
+    await waitFor(
+      () => mgr.get(hang.resourceId),
+      (job) => job.data.status === TaskStatus.PROCESSING,
+    );
+    await mgr.cancel(hang.resourceId);
+    const [, done] = await settled(mgr, [hang.resourceId, next.resourceId], 10_000);
+    expect(done?.data.status).toBe("completed");
+  });
+});
 
 describe("a partition whose next job lost its queue message", () => {
   it("is resumed by the sweeper", async () => {
