@@ -51,9 +51,10 @@ try {
   const rows = await measureAll(figures, reps);
   const columns = [...new Set(rows.flatMap((r) => [...r.values.keys()]))];
   const cells = tableCells(rows, columns);
+  const footnotes = [...new Set(figures.flatMap((f) => (f.footnote ? [f.footnote] : [])))];
   const seconds = ((performance.now() - began) / 1000).toFixed(0);
   console.log(
-    `\n${environment.join("\n")}\n\n${formatText(cells)}\n\nreps:\n${formatReps(rows)}\n(${seconds} s)`,
+    `\n${environment.join("\n")}\n\n${formatText(cells)}\n\n${footnotes.join("\n")}\n\nreps:\n${formatReps(rows)}\n(${seconds} s)`,
   );
   const file = path.join(import.meta.dirname, "results", "latest.md");
   await fs.mkdir(path.dirname(file), { recursive: true });
@@ -61,7 +62,7 @@ try {
   await fs.writeFile(
     file,
     `${new Date().toISOString()}, \`${command}\`, ${seconds} s\n\n${environment.map((e) => `- ${e}`).join("\n")}\n\n` +
-      `${formatMarkdown(cells)}\n\nValues of each rep:\n\n${formatReps(rows)}\n`,
+      `${formatMarkdown(cells)}\n\n${footnotes.map((f) => `- ${f}`).join("\n")}\n\nValues of each rep:\n\n${formatReps(rows)}\n`,
   );
   console.log(`written to ${path.relative(process.cwd(), file)}`);
 } finally {
@@ -73,6 +74,7 @@ process.exit(0);
 async function measureAll(figures: readonly Figure[], reps: number): Promise<Row[]> {
   const rows = new Map<string, Row>();
   for (const figure of figures) {
+    const began = performance.now();
     for (let rep = 0; rep < reps; rep++) {
       for (const contender of figure.contenders) {
         const samples = await contender.measure();
@@ -89,6 +91,7 @@ async function measureAll(figures: readonly Figure[], reps: number): Promise<Row
         console.error(`[${figure.key} rep ${rep + 1}/${reps}] ${contender.column}: ${summary}`);
       }
     }
+    console.error(`[${figure.key}] ${((performance.now() - began) / 1000).toFixed(0)} s`);
   }
   return [...rows.values()];
 }

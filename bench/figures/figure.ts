@@ -22,6 +22,8 @@ export interface Figure {
   /** The name `--only` selects. */
   readonly key: string;
   readonly title: string;
+  /** How to read the figure, printed under the table. */
+  readonly footnote?: string;
   readonly contenders: readonly Contender[];
 }
 

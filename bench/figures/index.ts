@@ -16,12 +16,12 @@ export function figuresOf(ctx: BenchContext): Figure[] {
     ...(q
       ? [processingFigure(ctx, 2000, 8)]
       : [processingFigure(ctx, 5000, 8), processingFigure(ctx, 20_000, 8), processingFigure(ctx, 5000, 32)]),
-    createSingleFigure(ctx, q ? 1000 : 5000),
-    createBulkFigure(ctx, q ? 5000 : 20_000),
-    endToEndFigure(ctx, q ? 1000 : 5000),
-    idleLatencyFigure(ctx, q ? 100 : 200),
-    subscriberLatencyFigure(ctx, q ? 30 : 100),
-    submitHttpFigure(ctx, q ? 1000 : 5000),
+    createSingleFigure(ctx, q ? 500 : 5000),
+    createBulkFigure(ctx, q ? 2000 : 20_000),
+    endToEndFigure(ctx, q ? 500 : 5000),
+    idleLatencyFigure(ctx, q ? 25 : 200),
+    subscriberLatencyFigure(ctx, q ? 20 : 100),
+    submitHttpFigure(ctx, q ? 400 : 5000),
     subscriptionRssFigure(ctx, q ? 2000 : 10_000),
   ];
 }

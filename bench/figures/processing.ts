@@ -15,6 +15,9 @@ export function processingFigure(ctx: BenchContext, jobs: number, concurrency: n
   return {
     key: "processing",
     title: row.label,
+    footnote:
+      "1, 4: pg-boss 10 has no concurrency option and fetches once per 0.5 s poll: its worker runs CONCURRENCY " +
+      "work() loops, each taking up to 100 jobs per fetch and running them one after another.",
     contenders: ctx.peers.map((peer: Peer) => ({
       column: peer.name,
       measure: async () => {

@@ -42,6 +42,9 @@ export function subscriberLatencyFigure(ctx: BenchContext, jobs: number): Figure
   return {
     key: "subscriber",
     title: `6. finish commit → subscriber (${jobs} jobs)`,
+    footnote:
+      "6: jobstar = the client's Date.now() on receiving COMPLETED minus that revision's updatedTime (ms " +
+      "resolution, same machine); the floor = NOTIFY (autocommit) → LISTEN callback, performance.now().",
     contenders: [
       { column: "jobstar", measure: async () => samples(await jobstarLatencies(ctx, jobs)) },
       { column: "raw NOTIFY→LISTEN", measure: async () => samples(await notifyLatencies(ctx, jobs)) },

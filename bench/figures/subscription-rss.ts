@@ -22,6 +22,7 @@ export function subscriptionRssFigure(ctx: BenchContext, subscriptions: number):
   return {
     key: "rss",
     title: `8. API server RSS with ${subscriptions} subscriptions`,
+    footnote: `8: the server runs from the TypeScript sources under tsx (the loader's memory included); the ${subscriptions} subscriptions watch up to 1,000 pending jobs over ${SOCKETS} graphql-ws sockets.`,
     contenders: [
       {
         column: "jobstar",

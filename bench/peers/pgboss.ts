@@ -12,7 +12,11 @@ export const pgboss: Peer = {
   open: async (server: DatabaseServer): Promise<Session> => {
     const db = await server.scratch();
     const boss = new PgBoss({ connectionString: db.url, max: 60, supervise: false, schedule: false });
-    boss.on("error", (error) => console.error("pg-boss:", error));
+    // Once closing, the drop `with (force)` ends connections pg-boss may still hold: not news.
+    let closing = false;
+    boss.on("error", (error) => {
+      if (!closing) console.error("pg-boss:", error.message);
+    });
     await boss.start();
     await boss.createQueue("noop");
     const sql = postgres(db.url, { max: 1, onnotice: () => {} });
@@ -30,6 +34,7 @@ export const pgboss: Peer = {
         return row?.n ?? 0;
       },
       close: async () => {
+        closing = true;
         await sql.end();
         await boss.stop({ graceful: false, wait: true, timeout: 2000 });
         await db.drop();
