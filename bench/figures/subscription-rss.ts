@@ -38,7 +38,7 @@ export function subscriptionRssFigure(ctx: BenchContext, subscriptions: number):
             );
             const server = await startApiServer(db.url);
             try {
-              await sleep(1000);
+              await sleep(500);
               const idleRss = await rssOf(server.child.pid);
               for (let s = 0; s < SOCKETS; s++) clients.push(wsClient(server.url));
               let pending = subscriptions;
@@ -64,7 +64,7 @@ export function subscriptionRssFigure(ctx: BenchContext, subscriptions: number):
               });
               await allFirst;
               if (failure) throw new Error(`a subscription failed: ${JSON.stringify(failure)}`);
-              await sleep(1000);
+              await sleep(500);
               const busyRss = await rssOf(server.child.pid);
               return [
                 { row: idle, value: idleRss / MiB },
