@@ -14,14 +14,14 @@ export function figuresOf(ctx: BenchContext): Figure[] {
   const q = ctx.quick;
   return [
     ...(q
-      ? [processingFigure(ctx, 1000, 8)]
+      ? [processingFigure(ctx, 500, 8)]
       : [processingFigure(ctx, 5000, 8), processingFigure(ctx, 20_000, 8), processingFigure(ctx, 5000, 32)]),
     createSingleFigure(ctx, q ? 500 : 5000),
     createBulkFigure(ctx, q ? 1000 : 20_000),
-    endToEndFigure(ctx, q ? 300 : 5000),
-    idleLatencyFigure(ctx, q ? 15 : 200),
+    endToEndFigure(ctx, q ? 200 : 5000),
+    idleLatencyFigure(ctx, q ? 12 : 200),
     subscriberLatencyFigure(ctx, q ? 20 : 100),
-    submitHttpFigure(ctx, q ? 300 : 5000),
+    submitHttpFigure(ctx, q ? 200 : 5000),
     subscriptionRssFigure(ctx, q ? 2000 : 10_000),
   ];
 }
