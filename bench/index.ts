@@ -29,7 +29,9 @@ const stop = async () => {
   await stopAllChildren();
   await server?.close().catch((error: unknown) => console.error("bench: cleanup failed", error));
 };
-process.once("SIGINT", () => void stop().then(() => process.exit(130)));
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => void stop().then(() => process.exit(130)));
+}
 
 const began = performance.now();
 try {

@@ -21,6 +21,7 @@ export async function redisVersion(): Promise<string | null> {
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), 2000)),
     ]);
     const info = await client.info("server");
+    await queue.obliterate({ force: true }); // the meta key the connection wrote
     return /redis_version:(\S+)/.exec(info)?.[1] ?? "unknown";
   } catch {
     return null;
