@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { stopAllChildren } from "./children.js";
 import { type DatabaseServer, openDatabaseServer } from "./database.js";
 import { type BenchContext, type Figure, figuresOf } from "./figures/index.js";
-import { redisVersion } from "./peers/bullmq.js";
+import { redisVersion, removeLeftoverQueues } from "./peers/bullmq.js";
 import { peersAvailable } from "./peers/index.js";
 import { formatMarkdown, formatReps, formatText, type Row, tableCells } from "./table.js";
 
@@ -27,6 +27,7 @@ const only = args.only?.split(",");
 let server: DatabaseServer | null = null;
 const stop = async () => {
   await stopAllChildren();
+  await removeLeftoverQueues().catch((error: unknown) => console.error("bench: Redis cleanup failed", error));
   await server?.close().catch((error: unknown) => console.error("bench: cleanup failed", error));
 };
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -38,7 +39,14 @@ try {
   server = await openDatabaseServer();
   const { peers, notes } = await peersAvailable();
   const ctx: BenchContext = { server, peers, quick: args.quick };
-  const figures = figuresOf(ctx).filter((f) => !only || only.includes(f.key));
+  const all = figuresOf(ctx);
+  const unknown = only?.filter((key) => !all.some((f) => f.key === key)) ?? [];
+  if (unknown.length > 0) {
+    throw new Error(
+      `--only: no figure ${unknown.join(", ")}; figures: ${[...new Set(all.map((f) => f.key))].join(", ")}`,
+    );
+  }
+  const figures = all.filter((f) => !only || only.includes(f.key));
   const environment = [
     `node ${process.version}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, load ${os
       .loadavg()

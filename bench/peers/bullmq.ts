@@ -30,6 +30,20 @@ export async function redisVersion(): Promise<string | null> {
   }
 }
 
+/** Deletes the keys of every queue of this run still in Redis (after a failure or Ctrl-C). */
+export async function removeLeftoverQueues(): Promise<void> {
+  if (count === 0) return;
+  const queue = new Queue(`jobstar_bench_${run}_cleanup`, { connection });
+  queue.on("error", () => {});
+  try {
+    const client = await queue.client;
+    const keys = await client.keys(`bull:jobstar_bench_${run}_*`);
+    if (keys.length > 0) await client.del(...keys);
+  } finally {
+    await queue.close();
+  }
+}
+
 export const bullmq: Peer = {
   name: "BullMQ",
   unavailable: async () => ((await redisVersion()) === null ? "no Redis at 127.0.0.1:6379" : null),
