@@ -64,11 +64,12 @@ export function formatText(cells: string[][]): string {
   return cells.map((line) => line.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ")).join("\n");
 }
 
-/** A Markdown table. */
+/** A Markdown table, its columns padded as the repository's formatter (Biome) pads them. */
 export function formatMarkdown(cells: string[][]): string {
   const [header = [], ...body] = cells;
-  const line = (c: string[]) => `| ${c.join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...body.map(line)].join("\n");
+  const widths = header.map((_, i) => Math.max(3, ...cells.map((line) => (line[i] ?? "").length)));
+  const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 
 /** Each row's values of every rep, for the record under the table. */
