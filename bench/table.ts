@@ -32,7 +32,8 @@ export function ratio(spec: RowSpec, jobstar: number, other: number): string {
 function round(x: number): string {
   if (Math.abs(x) >= 100) return x.toFixed(0);
   if (Math.abs(x) >= 10) return x.toFixed(1);
-  return x.toFixed(2);
+  if (Math.abs(x) >= 0.01 || x === 0) return x.toFixed(2);
+  return x.toPrecision(2);
 }
 
 function cell(spec: RowSpec, values: number[] | undefined): string {
