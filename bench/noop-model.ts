@@ -1,9 +1,13 @@
-// The model of bench/processing.ts: a job whose handler does nothing.
+// The bench's jobstar model: a job whose handler does nothing but call `onStart` (if given).
 import { z } from "zod";
 import { Job, Schema, type Spec } from "../src/index.js";
 
 export class NoopJob extends Job(z.object({ n: z.number().int() })) {}
 
-export function addNoopModel(spec: Spec): void {
-  spec.addModel(new Schema(NoopJob, "v1"), { jobHandler: async () => {} });
+export function addNoopModel(spec: Spec, onStart?: (n: number) => unknown): void {
+  spec.addModel(new Schema(NoopJob, "v1"), {
+    jobHandler: async (job) => {
+      await onStart?.(job.data.payload.n);
+    },
+  });
 }
