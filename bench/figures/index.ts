@@ -4,6 +4,7 @@ import { endToEndFigure } from "./end-to-end.js";
 import type { BenchContext, Figure } from "./figure.js";
 import { idleLatencyFigure } from "./idle-latency.js";
 import { processingFigure } from "./processing.js";
+import { queuesFigure } from "./queues.js";
 import { submitHttpFigure } from "./submit-http.js";
 import { subscriberLatencyFigure } from "./subscriber-latency.js";
 import { subscriptionRssFigure } from "./subscription-rss.js";
@@ -23,5 +24,6 @@ export function figuresOf(ctx: BenchContext): Figure[] {
     subscriberLatencyFigure(ctx, q ? 20 : 100),
     submitHttpFigure(ctx, q ? 200 : 5000),
     subscriptionRssFigure(ctx, q ? 2000 : 10_000),
+    queuesFigure(ctx, q ? 500 : 5000, 8),
   ];
 }

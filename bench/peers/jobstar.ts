@@ -1,12 +1,14 @@
 // jobstar: jobs as resources (row, revision, queue entry and event per create), consumed
-// through its run loop on graphile-worker. `createMany` is new on main: used when present.
+// through its run loop, on graphile-worker (the default) or on a broker queue.
+import { randomBytes } from "node:crypto";
 import pino from "pino";
 import postgres from "postgres";
 import { type RevisionInfo, Spec } from "../../src/index.js";
-import { GraphileWorkerMessageQueueFactory } from "../../src/message-queue.js";
+import { missingBroker, removeBrokerQueues } from "../../test/support/brokers.js";
 import { startChild } from "../children.js";
 import type { DatabaseServer } from "../database.js";
 import { addNoopModel, NoopJob } from "../noop-model.js";
+import { type BenchQueue, queueFactory } from "../queues.js";
 import { inFlight } from "../stats.js";
 import { type Peer, type Session, workerEnv } from "./peer.js";
 
@@ -18,11 +20,15 @@ interface NoopManager {
   createMany?: (inits: NoopInit[]) => Promise<RevisionInfo[]>;
 }
 
-/** A jobstar producer on `url` (schema migrated), and its manager. */
-export async function openJobstar(url: string): Promise<{ spec: Spec; mgr: NoopManager }> {
+/** A jobstar producer on `url` (schema migrated) and `queue`, and its manager. */
+export async function openJobstar(
+  url: string,
+  queue: BenchQueue = "graphile",
+  prefix = "jobstar.",
+): Promise<{ spec: Spec; mgr: NoopManager }> {
   const spec = new Spec().configure({
     databaseUrl: url,
-    messageQueueFactory: new GraphileWorkerMessageQueueFactory(),
+    messageQueueFactory: queueFactory(queue, prefix),
     logger: pino({ level: "error" }, pino.destination(2)),
   });
   addNoopModel(spec);
@@ -44,32 +50,46 @@ export async function createNoops(mgr: NoopManager, ns: number[]): Promise<strin
   return ids;
 }
 
-export const jobstar: Peer = {
-  name: "jobstar",
-  unavailable: async () => null,
-  open: async (server: DatabaseServer): Promise<Session> => {
-    const db = await server.scratch();
-    const { spec, mgr } = await openJobstar(db.url);
-    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
-    return {
-      bulkNote: typeof mgr.createMany === "function" ? undefined : "(createMany missing: fallback)",
-      createOne: async (n) => void (await mgr.create({ payload: { n } })),
-      createBulk: async (ns) => void (await createNoops(mgr, ns)),
-      startWorker: (concurrency, reportStarts = false) =>
-        startChild(
-          "bench/workers/jobstar.ts",
-          workerEnv({ DATABASE_URL: db.url, CONCURRENCY: concurrency, REPORT_STARTS: reportStarts }),
-        ),
-      unfinished: async () => {
-        const [row] = await sql<{ n: number }[]>`
-          select count(*)::int as n from jobstar.resources where status <> 'completed'`;
-        return row?.n ?? 0;
-      },
-      close: async () => {
-        await sql.end();
-        await spec.close();
-        await db.drop();
-      },
-    };
-  },
-};
+/** jobstar on `queue`: its own scratch database, and broker queues of its own. */
+export function jobstarOn(queue: BenchQueue): Peer {
+  return {
+    name: queue === "graphile" ? "jobstar" : `jobstar (${queue})`,
+    unavailable: async () =>
+      queue === "graphile" ? null : missingBroker(queue === "celery-redis" ? "redis" : "amqp"),
+    open: async (server: DatabaseServer): Promise<Session> => {
+      const db = await server.scratch();
+      const prefix = `jobstar-bench-${randomBytes(4).toString("hex")}.`;
+      const { spec, mgr } = await openJobstar(db.url, queue, prefix);
+      const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+      return {
+        bulkNote: typeof mgr.createMany === "function" ? undefined : "(createMany missing: fallback)",
+        createOne: async (n) => void (await mgr.create({ payload: { n } })),
+        createBulk: async (ns) => void (await createNoops(mgr, ns)),
+        startWorker: (concurrency, reportStarts = false) =>
+          startChild(
+            "bench/workers/jobstar.ts",
+            workerEnv({
+              DATABASE_URL: db.url,
+              CONCURRENCY: concurrency,
+              REPORT_STARTS: reportStarts,
+              BENCH_QUEUE: queue,
+              BENCH_QUEUE_PREFIX: prefix,
+            }),
+          ),
+        unfinished: async () => {
+          const [row] = await sql<{ n: number }[]>`
+            select count(*)::int as n from jobstar.resources where status <> 'completed'`;
+          return row?.n ?? 0;
+        },
+        close: async () => {
+          await sql.end();
+          await spec.close();
+          await db.drop();
+          if (queue !== "graphile") await removeBrokerQueues(prefix, ["noop-job"]);
+        },
+      };
+    },
+  };
+}
+
+export const jobstar: Peer = jobstarOn("graphile");

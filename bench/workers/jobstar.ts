@@ -1,13 +1,14 @@
-// A jobstar worker process: consumes NoopJob through jobstar's run loop (graphile-worker queue).
+// A jobstar worker process: consumes NoopJob through jobstar's run loop, on the queue named
+// by BENCH_QUEUE (default graphile-worker).
 import pino from "pino";
 import { Spec } from "../../src/index.js";
-import { GraphileWorkerMessageQueueFactory } from "../../src/message-queue.js";
 import { addNoopModel, NoopJob } from "../noop-model.js";
+import { queueFactory, queueOfEnv } from "../queues.js";
 import { exitOnSigterm, started } from "./report.js";
 
 const spec = new Spec().configure({
   databaseUrl: process.env.DATABASE_URL ?? "",
-  messageQueueFactory: new GraphileWorkerMessageQueueFactory({ pollInterval: 1000 }),
+  messageQueueFactory: queueFactory(queueOfEnv(), process.env.BENCH_QUEUE_PREFIX ?? "jobstar."),
   logger: pino({ level: "error" }, pino.destination(2)),
 });
 addNoopModel(spec, started);
