@@ -49,7 +49,10 @@ export function createLogger(options: LoggerOptions = {}): pino.Logger {
     );
   }
   const json = { level, base: { pid: process.pid, ...base } };
-  return fd === 2 ? pino(json, pino.destination({ dest: 2, sync: true })) : pino(json);
+  // Synchronous writes: with pino's default asynchronous stream, the lines still being
+  // written when the process exits raced the ones flushed at exit, and a shutdown's last
+  // lines could come out of order. jobstar logs events, not every job, so this costs little.
+  return pino(json, pino.destination({ dest: fd, sync: true }));
 }
 
 /** The level to use: `level`, else `LOG_LEVEL`, else `info`; an unknown name is refused. */
