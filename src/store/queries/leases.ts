@@ -26,7 +26,8 @@ export async function touchLeases(sql: postgres.Sql, leases: LeaseKey[]): Promis
       set last_heartbeat_at = now(),
           data = jsonb_set(r.data, '{lastHeartbeatAt}', to_jsonb(now()))
       from json_to_recordset(${rows}::json) as l(resource_id text, attempt int)
-      where r.resource_id = l.resource_id and r.attempt = l.attempt and r.status = 'processing'
+      where r.resource_id = any(${ids}::text[])
+        and r.resource_id = l.resource_id and r.attempt = l.attempt and r.status = 'processing'
       returning r.resource_id, r.current_revision_id
     ), drafts as (
       update jobstar.revisions as v

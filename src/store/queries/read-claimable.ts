@@ -28,6 +28,7 @@ export async function readClaimable(
   const rows = await sql<
     {
       resource_id: string;
+      model: string;
       current_revision_id: string;
       total_revision_count: number;
       schema_version: string;
@@ -39,24 +40,28 @@ export async function readClaimable(
       created_by: string;
     }[]
   >`
-    select resource_id, current_revision_id, total_revision_count, schema_version, data, status, attempt,
+    select resource_id, model, current_revision_id, total_revision_count, schema_version, data, status, attempt,
       leased_by, is_deleted, created_by
-    from jobstar.resources where resource_id = any(${resourceIds}::text[]) and model = ${model}`;
+    from jobstar.resources where resource_id = any(${resourceIds}::text[])`;
+  // The model is checked here rather than in the query: by the key alone the planner always
+  // takes the primary key, even before the table has statistics.
   return new Map(
-    rows.map((row) => [
-      row.resource_id,
-      {
-        resourceId: row.resource_id,
-        currentRevisionId: row.current_revision_id,
-        number: row.total_revision_count,
-        schemaVersion: row.schema_version,
-        data: row.data,
-        status: row.status,
-        attempt: row.attempt,
-        leasedBy: row.leased_by,
-        isDeleted: row.is_deleted,
-        createdBy: row.created_by,
-      },
-    ]),
+    rows
+      .filter((row) => row.model === model)
+      .map((row) => [
+        row.resource_id,
+        {
+          resourceId: row.resource_id,
+          currentRevisionId: row.current_revision_id,
+          number: row.total_revision_count,
+          schemaVersion: row.schema_version,
+          data: row.data,
+          status: row.status,
+          attempt: row.attempt,
+          leasedBy: row.leased_by,
+          isDeleted: row.is_deleted,
+          createdBy: row.created_by,
+        },
+      ]),
   );
 }

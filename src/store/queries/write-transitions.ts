@@ -86,7 +86,10 @@ export async function writeTransitions(
         attempt = t.attempt, leased_by = t.leased_by, run_at = t.run_at,
         updated_time = t.at, updated_by = t.updated_by
       from t
-      where r.resource_id = t.resource_id and r.current_revision_id = t.expect_revision_id
+      -- The ids again as an array: the planner cannot see how few rows t has (it guesses 100
+      -- for a function), and without this it may scan the whole table instead of the key.
+      where r.resource_id = any(${rows.map((row) => row.resource_id)}::text[])
+        and r.resource_id = t.resource_id and r.current_revision_id = t.expect_revision_id
         and r.status = t.expect_status and r.attempt = t.expect_attempt
         -- A claim of a partitioned job: its partition runs nothing and nothing earlier waits.
         and (t.status <> 'processing' or r.partition_key is null or not exists (
