@@ -5,6 +5,7 @@ import { UnauthenticatedError } from "../errors.js";
 import type { Principal } from "../model/policy.js";
 import { ANONYMOUS } from "../resource/actor.js";
 import { type RestOptions, useRest } from "../rest/plugin.js";
+import { readAtMost } from "../rest/request.js";
 import type { Spec } from "../spec.js";
 import type { GraphQLContext } from "./context.js";
 import { toGraphQLError } from "./errors.js";
@@ -242,25 +243,6 @@ function useRequestGuard(options: GuardOptions): Plugin {
       });
     },
   };
-}
-
-/** The body's text, or null (having stopped reading) once there are more than `max`. */
-async function readAtMost(request: Request, max: number): Promise<string | null> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function tooLarge(max: number): Response {

@@ -22,6 +22,19 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     new LimitExceededError("maxBodyBytes", `the body is over ${maxBytes} bytes (limits.maxBodyBytes)`);
   const length = request.headers.get("content-length");
   if (length !== null && !(Number(length) <= maxBytes)) throw tooLarge();
+  const text = await readAtMost(request, maxBytes);
+  if (text === null) throw tooLarge();
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new BadRequestError("the body is not valid JSON");
+  }
+}
+
+/** The body's text, or null (having stopped reading) once there are more than `max`. */
+export async function readAtMost(request: Request, max: number): Promise<string | null> {
+  if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -29,22 +42,13 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > maxBytes) {
+    if (size > max) {
       await reader.cancel();
-      throw new LimitExceededError(
-        "maxBodyBytes",
-        `the body is over ${maxBytes} bytes (limits.maxBodyBytes)`,
-      );
+      return null;
     }
     chunks.push(value);
   }
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (text.trim() === "") return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new BadRequestError("the body is not valid JSON");
-  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** A new job as a REST client posts it: the payload and the job options. */

@@ -1,10 +1,10 @@
 import { LimitExceededError, NotFoundError, ValidationError } from "../../errors.js";
-import type { TaskStatus } from "../../model/task-status.js";
 import { holdSlot, jobsOf } from "../access.js";
 import type { Builder } from "../builder.js";
 import { emptyConnection, pageRequest, toConnection } from "../connection.js";
 import type { GraphQLContext } from "../context.js";
 import { DEFAULT_LIMITS } from "../limits.js";
+import { listOptions } from "../list-options.js";
 import type { GraphQLModel, JobResource, ModelDirectory } from "../models.js";
 import { jobStates } from "../streams.js";
 import { toJsonSchema } from "../zod/index.js";
@@ -82,23 +82,10 @@ export function addGenericFields(
         },
         resolve: async (_root, args, ctx) => {
           const request = pageRequest(args);
-          const where = args.where ?? {};
-          const direction = args.orderBy?.direction ?? "desc";
           const page = await directory.listJobs({
             principal: ctx.principal ?? null,
             ...(args.models ? { models: args.models } : {}),
-            status: (where.status ?? undefined) as TaskStatus[] | undefined,
-            createdBy: where.createdBy ?? undefined,
-            createdAfter: where.createdAfter ?? undefined,
-            createdBefore: where.createdBefore ?? undefined,
-            updatedAfter: where.updatedAfter ?? undefined,
-            updatedBefore: where.updatedBefore ?? undefined,
-            partitionKey: where.partitionKey ?? undefined,
-            sortBy: args.orderBy?.field ?? "createdTime",
-            order: request.inverted ? (direction === "asc" ? "desc" : "asc") : direction,
-            limit: Math.max(request.limit, 1),
-            after: request.after,
-            before: request.before,
+            ...listOptions(args.where, args.orderBy, request),
           });
           return request.limit === 0
             ? emptyConnection<JobResource>(page.totalCount)

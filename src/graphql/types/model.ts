@@ -6,6 +6,7 @@ import { holdSlot, jobsOf } from "../access.js";
 import type { Builder } from "../builder.js";
 import { emptyConnection, pageRequest, toConnection } from "../connection.js";
 import { dropOptionalNulls } from "../input.js";
+import { listOptions } from "../list-options.js";
 import type { GraphQLModel, JobResource, ModelDirectory } from "../models.js";
 import { modelEvents } from "../streams.js";
 import { zodInputType, zodOutputType } from "../zod/index.js";
@@ -248,24 +249,9 @@ function addQueries(
         },
         resolve: async (_root, args, ctx) => {
           const request = pageRequest(args);
-          const where = args.where ?? {};
-          const sortBy = args.orderBy?.field ?? "createdTime";
-          const direction = args.orderBy?.direction ?? "desc";
-          const order = request.inverted ? (direction === "asc" ? "desc" : "asc") : direction;
           const page = await jobsOf(model, ctx).list({
-            status: (where.status ?? undefined) as TaskStatus[] | undefined,
-            createdBy: where.createdBy ?? undefined,
-            createdAfter: where.createdAfter ?? undefined,
-            createdBefore: where.createdBefore ?? undefined,
-            updatedAfter: where.updatedAfter ?? undefined,
-            updatedBefore: where.updatedBefore ?? undefined,
-            partitionKey: where.partitionKey ?? undefined,
+            ...listOptions(args.where, args.orderBy, request),
             ...payloadArg(args),
-            sortBy,
-            order,
-            limit: Math.max(request.limit, 1),
-            after: request.after,
-            before: request.before,
           });
           return request.limit === 0
             ? emptyConnection<JobResource>(page.totalCount)

@@ -1,7 +1,5 @@
 import type postgres from "postgres";
-import type { JobData } from "../../model/job.js";
-import type { TaskStatus } from "../../model/task-status.js";
-import type { ClaimableRow } from "./read-claimable.js";
+import { type ClaimableRecord, type ClaimableRow, toClaimableRow } from "./read-claimable.js";
 
 /** A job stored at another schema version, and when it is due (for a PENDING one). */
 export interface OutdatedRow extends ClaimableRow {
@@ -19,21 +17,7 @@ export async function findOutdatedJobs(
   after: string,
   limit: number,
 ): Promise<OutdatedRow[]> {
-  const rows = await sql<
-    {
-      resource_id: string;
-      current_revision_id: string;
-      total_revision_count: number;
-      schema_version: string;
-      data: JobData;
-      status: TaskStatus;
-      attempt: number;
-      leased_by: string | null;
-      is_deleted: boolean;
-      created_by: string;
-      run_at: string | null;
-    }[]
-  >`
+  const rows = await sql<(ClaimableRecord & { run_at: string | null })[]>`
     select resource_id, current_revision_id, total_revision_count, schema_version, data, status, attempt,
       leased_by, is_deleted, created_by, run_at
     from jobstar.resources
@@ -41,16 +25,7 @@ export async function findOutdatedJobs(
       and resource_id > ${after}
     order by resource_id limit ${limit}`;
   return rows.map((row) => ({
-    resourceId: row.resource_id,
-    currentRevisionId: row.current_revision_id,
-    number: row.total_revision_count,
-    schemaVersion: row.schema_version,
-    data: row.data,
-    status: row.status,
-    attempt: row.attempt,
-    leasedBy: row.leased_by,
-    isDeleted: row.is_deleted,
-    createdBy: row.created_by,
+    ...toClaimableRow(row),
     runAt: row.run_at === null ? null : new Date(row.run_at),
   }));
 }
