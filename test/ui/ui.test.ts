@@ -262,42 +262,51 @@ it("shows the server's message when it refuses an action", async () => {
   await page.close();
 });
 
-it("reads the page again when its live connection comes back after a drop", async () => {
-  const id = await submit("TrainingJob", {
-    payload: { data_id: "drop", algo: "mlp", params: {} },
-    periodicInitialDelaySeconds: 3600,
-  });
-  const page = await context.newPage();
-  watch(page);
-  // The WebSocket goes through here: `down` cuts it and refuses new ones.
-  let down = false;
-  const sockets: { close: () => void }[] = [];
-  await page.routeWebSocket(/\/graphql$/, (ws) => {
-    if (down) return ws.close();
-    ws.connectToServer();
-    sockets.push(ws);
-  });
-  await page.goto(`${origin}/ui/models/TrainingJob`);
-  const badge = page.locator(`tr[data-job-id="${id}"] .badge`);
-  await expect.poll(() => badge.getAttribute("data-status")).toBe("PENDING");
-  await expect.poll(() => sockets.length).toBe(1);
-  down = true;
-  for (const socket of sockets) socket.close();
-  // Changed while the page cannot hear about it.
-  await fetch(`${origin}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      query: "mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }",
-      variables: { id },
-    }),
-  });
-  await page.waitForTimeout(500);
-  expect(await badge.getAttribute("data-status")).toBe("PENDING");
-  down = false;
-  await expect.poll(() => badge.getAttribute("data-status"), { timeout: 20_000 }).toBe("CANCELLED");
-  await page.close();
-});
+// "before": the first connection drops before the server's acknowledgement reaches the
+// page, so the page has never been live; it must still read again once it is.
+it.each(["after", "before"])(
+  "reads the page again when its live connection comes back after a drop %s its first acknowledgement",
+  async (when) => {
+    const id = await submit("TrainingJob", {
+      payload: { data_id: `drop-${when}`, algo: "mlp", params: {} },
+      periodicInitialDelaySeconds: 3600,
+    });
+    const page = await context.newPage();
+    watch(page);
+    // The WebSocket goes through here: `down` cuts it and refuses new ones; the first
+    // connection's messages from the server are held back when `when` is "before".
+    let down = false;
+    const sockets: { close: () => void }[] = [];
+    const held: (string | Buffer)[] = [];
+    await page.routeWebSocket(/\/graphql$/, (ws) => {
+      if (down) return ws.close();
+      const server = ws.connectToServer();
+      if (when === "before" && sockets.length === 0) server.onMessage((message) => held.push(message));
+      sockets.push(ws);
+    });
+    await page.goto(`${origin}/ui/models/TrainingJob`);
+    const badge = page.locator(`tr[data-job-id="${id}"] .badge`);
+    await expect.poll(() => badge.getAttribute("data-status")).toBe("PENDING");
+    await expect.poll(() => sockets.length).toBe(1);
+    if (when === "before") await expect.poll(() => held.length).toBeGreaterThan(0);
+    down = true;
+    for (const socket of sockets) socket.close();
+    // Changed while the page cannot hear about it.
+    await fetch(`${origin}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        query: "mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }",
+        variables: { id },
+      }),
+    });
+    await page.waitForTimeout(500);
+    expect(await badge.getAttribute("data-status")).toBe("PENDING");
+    down = false;
+    await expect.poll(() => badge.getAttribute("data-status"), { timeout: 20_000 }).toBe("CANCELLED");
+    await page.close();
+  },
+);
 
 it("sends the token it is given on every request, from session storage", async () => {
   const page = await open("/ui/");

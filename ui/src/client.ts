@@ -7,15 +7,17 @@ import { authHeaders } from "./auth.ts";
 /** The API's path, on the origin that served the UI. */
 export const GRAPHQL_PATH = "/graphql";
 
-const reconnectListeners = new Set<() => void>();
+const connectedListeners = new Set<() => void>();
 
 /**
- * Calls `listener` each time the WebSocket connects again after a drop: events may
- * have been missed meanwhile, so what is shown should be read again. Returns the unsubscribe.
+ * Calls `listener` each time the WebSocket connection is acknowledged, the first time
+ * included: events committed before then were not heard (while it was down, or between a
+ * page's first read and its subscription), so what is shown should be read again.
+ * Returns the unsubscribe.
  */
-export function onReconnect(listener: () => void): () => void {
-  reconnectListeners.add(listener);
-  return () => reconnectListeners.delete(listener);
+export function onConnected(listener: () => void): () => void {
+  connectedListeners.add(listener);
+  return () => connectedListeners.delete(listener);
 }
 
 /**
@@ -25,7 +27,6 @@ export function onReconnect(listener: () => void): () => void {
 export function createClient(token: string | null, onUnauthenticated: (reason: string) => void): Client {
   const wsUrl = new URL(GRAPHQL_PATH, window.location.href);
   wsUrl.protocol = wsUrl.protocol === "https:" ? "wss:" : "ws:";
-  let connections = 0;
   const ws = createWsClient({
     url: wsUrl.toString(),
     lazy: true,
@@ -39,9 +40,10 @@ export function createClient(token: string | null, onUnauthenticated: (reason: s
       ),
     connectionParams: () => (token ? { authorization: `Bearer ${token}` } : {}),
     on: {
+      // Counting connections to skip the first would miss a drop before the first
+      // acknowledgement: that page would never be read again.
       connected: () => {
-        connections += 1;
-        if (connections > 1) for (const listener of reconnectListeners) listener();
+        for (const listener of connectedListeners) listener();
       },
       closed: (event) => {
         // 4401 (no or wrong token) / 4403: the server refused the connection's credentials.

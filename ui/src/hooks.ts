@@ -2,7 +2,7 @@
 // from dynamic.ts), always from the network: the UI shows live data, not a cache.
 import { useEffect, useRef } from "react";
 import { type AnyVariables, type UseQueryState, useMutation, useQuery, useSubscription } from "urql";
-import { onReconnect } from "./client.ts";
+import { onConnected } from "./client.ts";
 import type { Operation } from "./dynamic.ts";
 import type { TypedDocumentString } from "./gql/graphql.ts";
 
@@ -84,11 +84,11 @@ export function useDebounced(callback: () => void, ms: number): () => void {
   };
 }
 
-/** Calls `callback` when the live connection comes back after a drop (events may have been missed). */
-export function useOnReconnect(callback: () => void): void {
+/** Calls `callback` each time the live connection is (re)established: events may have been missed. */
+export function useOnConnected(callback: () => void): void {
   const saved = useRef(callback);
   saved.current = callback;
-  useEffect(() => onReconnect(() => saved.current()), []);
+  useEffect(() => onConnected(() => saved.current()), []);
 }
 
 /** Sets the document's title while the page is shown. */

@@ -5,7 +5,7 @@ import { errorMessage } from "../client.ts";
 import { ConfirmDialog, Field, JsonView, StatusBadge, Time } from "../components.tsx";
 import { diff, short } from "../diff.ts";
 import { type JobDetail, jobAction, jobDetail, type Revision } from "../dynamic.ts";
-import { useAction, useInterval, useLive, useOnReconnect, useOperation, useTitle } from "../hooks.ts";
+import { useAction, useInterval, useLive, useOnConnected, useOperation, useTitle } from "../hooks.ts";
 import { type Model, useApi } from "../models.tsx";
 import { JobStatusSubscription } from "../operations.ts";
 import { Link } from "../router.tsx";
@@ -34,7 +34,7 @@ function JobView({ id, model, onRestart }: { id: string; model: Model; onRestart
   const variables = useMemo(() => ({ id }), [id]);
   const [state, refetch] = useOperation(detail, variables);
   useLive(JobStatusSubscription, variables, refetch);
-  useOnReconnect(refetch);
+  useOnConnected(refetch);
   useTitle(`${model.name} ${id.slice(id.indexOf(":") + 1, id.indexOf(":") + 9)}`);
   const job = state.data?.job ?? null;
   // Logs and heartbeats change without a new revision: poll them while the job runs.

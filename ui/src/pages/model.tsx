@@ -4,7 +4,7 @@ import { type FormEvent, useMemo, useState } from "react";
 import { StatusBadge, Time } from "../components.tsx";
 import { type JobWhere, type ListVariables, listJobs, modelEvents, type Row, STATUSES } from "../dynamic.ts";
 import type { JobStatus } from "../gql/graphql.ts";
-import { useDebounced, useLive, useOnReconnect, useOperation, useTitle } from "../hooks.ts";
+import { useDebounced, useLive, useOnConnected, useOperation, useTitle } from "../hooks.ts";
 import { type Model, useApi } from "../models.tsx";
 import { jobPath, Link, navigate } from "../router.tsx";
 
@@ -114,7 +114,7 @@ export function ModelPage({ model, search }: { model: Model; search: string }) {
     });
   });
 
-  useOnReconnect(refetch);
+  useOnConnected(refetch);
   useTitle(model.name);
 
   const go = (next: Partial<Filters>) =>

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from "react";
 import { type CombinedError, useClient } from "urql";
 import { Sparkbars, StatusBadge, Time } from "../components.tsx";
 import { modelEvents, type Operation, overview, STATUSES } from "../dynamic.ts";
-import { useDebounced, useInterval, useLive, useOnReconnect, useTitle } from "../hooks.ts";
+import { useDebounced, useInterval, useLive, useOnConnected, useTitle } from "../hooks.ts";
 import { type Model, useApi } from "../models.tsx";
 import { jobPath, Link } from "../router.tsx";
 
@@ -19,7 +19,7 @@ export function Overview() {
     if (nextMinute() !== minute) setMinute(nextMinute());
     else refetch();
   }, 2000);
-  useOnReconnect(refresh);
+  useOnConnected(refresh);
   useTitle("Overview");
   // The chart's minutes move on even when nothing happens.
   useInterval(() => setMinute(nextMinute()), 10_000, true);
