@@ -167,6 +167,19 @@ class GraphileMessageQueue implements MessageQueue {
 }
 
 /**
+ * Planner settings for graphile-worker's own connections. Its fetch of due entries
+ * (`order by priority, run_at limit N for update skip locked`) has an index that yields
+ * them in order, but right after a burst of creates the table's statistics are stale
+ * (autovacuum analyzes it up to a minute later) and the planner, expecting a handful of
+ * rows, sorts the whole backlog instead: measured at 5-14 ms per fetch of 16 with 10,000
+ * queued, 0.7 ms with these settings. Its fetches and completions all have an index or
+ * the key to use; a query with none still gets its scan (these settings only make it the
+ * last resort). JIT is off because the penalty costs of that last resort would otherwise
+ * make the planner compile the query.
+ */
+const INDEX_DRIVEN_PLANS = "set enable_seqscan = off; set enable_sort = off; set jit = off";
+
+/**
  * A graphile-worker runner that is started again when it stops by itself (e.g. it gave
  * up completing jobs while the database was away), on a pool whose errors are logged
  * rather than left to crash the process.
@@ -194,7 +207,12 @@ class SupervisedRunner {
     // 'error' events would end the process.
     const lost = (error: Error) => this.log.warn({ reason: error.message }, "connection lost");
     this.pgPool.on("error", lost);
-    this.pgPool.on("connect", (client) => client.on("error", lost));
+    this.pgPool.on("connect", (client) => {
+      client.on("error", lost);
+      // Queued ahead of graphile-worker's first query on this connection (a client runs
+      // its queries in order); a failure surfaces there as a lost connection.
+      client.query(INDEX_DRIVEN_PLANS).catch(lost);
+    });
   }
 
   /** The ids of the pools of this consumer (one at a time, a new one after each restart). */
