@@ -4,8 +4,13 @@ import { Job, Schema, type Spec } from "../src/index.js";
 
 export class NoopJob extends Job(z.object({ n: z.number().int() })) {}
 
+const schema = new Schema(NoopJob, "v1");
+
+/** The model's key: its jobs' `model` column. */
+export const NOOP_MODEL = schema.key;
+
 export function addNoopModel(spec: Spec, onStart?: (n: number) => unknown): void {
-  spec.addModel(new Schema(NoopJob, "v1"), {
+  spec.addModel(schema, {
     jobHandler: async (job) => {
       await onStart?.(job.data.payload.n);
     },

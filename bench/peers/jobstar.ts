@@ -7,7 +7,7 @@ import { type RevisionInfo, Spec } from "../../src/index.js";
 import { missingBroker, removeBrokerQueues } from "../../test/support/brokers.js";
 import { startChild } from "../children.js";
 import type { DatabaseServer } from "../database.js";
-import { addNoopModel, NoopJob } from "../noop-model.js";
+import { addNoopModel, NOOP_MODEL, NoopJob } from "../noop-model.js";
 import { type BenchQueue, queueFactory } from "../queues.js";
 import { inFlight } from "../stats.js";
 import { type Peer, type Session, workerEnv } from "./peer.js";
@@ -76,9 +76,13 @@ export function jobstarOn(queue: BenchQueue): Peer {
               BENCH_QUEUE_PREFIX: prefix,
             }),
           ),
+        // Through the (model, status) index: a count that scanned every row (the data of
+        // done jobs included) cost PostgreSQL 6 ms per poll at 10,000 jobs, taken from the
+        // worker being measured; graphile-worker's count shrinks as its rows are deleted.
         unfinished: async () => {
           const [row] = await sql<{ n: number }[]>`
-            select count(*)::int as n from jobstar.resources where status <> 'completed'`;
+            select count(*)::int as n from jobstar.resources
+            where model = ${NOOP_MODEL} and status in ('pending', 'processing')`;
           return row?.n ?? 0;
         },
         close: async () => {
