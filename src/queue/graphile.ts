@@ -166,6 +166,9 @@ class GraphileMessageQueue implements MessageQueue {
   }
 }
 
+/** How long graphile-worker gathers completions of queue entries before deleting them together. */
+const COMPLETE_BATCH_DELAY_MS = 10;
+
 /**
  * Planner settings for graphile-worker's own connections. Its fetch of due entries
  * (`order by priority, run_at limit N for update skip locked`) has an index that yields
@@ -268,8 +271,10 @@ class SupervisedRunner {
         worker: {
           ...(localQueueSize > 0 ? { localQueue: { size: localQueueSize } } : {}),
           // Outcomes are batched, and a failure to write them ends the runner (which the
-          // supervisor restarts) instead of an unhandled rejection.
-          completeJobBatchDelay: 0,
+          // supervisor restarts) instead of an unhandled rejection. Completions wait a
+          // little to share a statement: the job's row already says it is done, and an
+          // entry left by a crash meanwhile is released and finds nothing to claim.
+          completeJobBatchDelay: COMPLETE_BATCH_DELAY_MS,
           failJobBatchDelay: 0,
           // jobstar's stopConsume decides how long handlers get; graphile-worker waits for them.
           gracefulShutdownAbortTimeout: 24 * 3600 * 1000,

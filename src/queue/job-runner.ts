@@ -61,6 +61,15 @@ interface Run {
 let deliveries = 0;
 
 /**
+ * How long a busy runner lets finishes gather before writing them. They are off the
+ * handlers' path (a slot is free at handler end), so waiting costs no throughput, and a
+ * few large statements leave the database to the claims that handlers do wait for:
+ * measured 0.69 -> 0.79 of raw graphile-worker's rate at concurrency 8. An idle runner
+ * writes a lone finish at once.
+ */
+const ENDING_LINGER_MS = 10;
+
+/**
  * The run loop of one model. The job's row is the one authority on who runs it: a
  * claim takes the PENDING state whose attempt token the message carries (a draft
  * PROCESSING revision, the token bumped, a lease on this worker); heartbeats, the
@@ -82,7 +91,9 @@ export class JobRunner {
 
   constructor(private readonly deps: JobRunnerDeps) {
     this.claims = new Batcher((requests) => this.claimAll(requests));
-    this.endings = new Batcher((transitions) => this.writeEndings(transitions));
+    this.endings = new Batcher((transitions) => this.writeEndings(transitions), {
+      lingerMs: ENDING_LINGER_MS,
+    });
   }
 
   /**

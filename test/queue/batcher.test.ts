@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { Batcher } from "../../src/queue/batcher.js";
 
@@ -55,5 +56,56 @@ describe("Batcher", () => {
     const results = await Promise.allSettled([1, 2, 3].map((n) => batcher.submit(n)));
     expect(results.every((r) => r.status === "rejected")).toBe(true);
     expect(calls).toBe(1);
+  });
+
+  describe("lingerMs", () => {
+    /** A batcher that records its batches and whose writes take `writeMs`. */
+    function recording(lingerMs: number, maxSize = 100, writeMs = 0) {
+      const batches: number[][] = [];
+      const batcher = new Batcher<number, number>(
+        async (items) => {
+          batches.push(items);
+          if (writeMs > 0) await sleep(writeMs);
+          return items;
+        },
+        { lingerMs, maxSize },
+      );
+      return { batches, batcher };
+    }
+
+    it("while busy, waits for more items and writes them as one batch", async () => {
+      const { batches, batcher } = recording(100);
+      await Promise.all([1, 2].map((n) => batcher.submit(n)));
+      // The last batch held two items: the next one lingers, and items that arrive meanwhile join it.
+      const late = [batcher.submit(3)];
+      await sleep(20);
+      late.push(batcher.submit(4), batcher.submit(5));
+      await Promise.all(late);
+      expect(batches).toEqual([
+        [1, 2],
+        [3, 4, 5],
+      ]);
+    });
+
+    it("writes a lone item of an idle batcher at once", async () => {
+      const { batches, batcher } = recording(10_000);
+      await batcher.submit(1);
+      const started = performance.now();
+      await batcher.submit(2);
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(batches).toEqual([[1], [2]]);
+    });
+
+    it("writes a full batch without waiting out the linger", async () => {
+      const { batches, batcher } = recording(10_000, 2);
+      await Promise.all([1, 2].map((n) => batcher.submit(n)));
+      const started = performance.now();
+      await Promise.all([3, 4].map((n) => batcher.submit(n)));
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(batches).toEqual([
+        [1, 2],
+        [3, 4],
+      ]);
+    });
   });
 });
