@@ -180,7 +180,7 @@ const COMPLETE_BATCH_DELAY_MS = 10;
  * last resort). JIT is off because the penalty costs of that last resort would otherwise
  * make the planner compile the query.
  */
-const INDEX_DRIVEN_PLANS = "set enable_seqscan = off; set enable_sort = off; set jit = off";
+const INDEX_DRIVEN_PLANS = "-c enable_seqscan=off -c enable_sort=off -c jit=off";
 
 /**
  * A graphile-worker runner that is started again when it stops by itself (e.g. it gave
@@ -204,18 +204,15 @@ class SupervisedRunner {
       connectionString: database.url,
       max: options.maxPoolSize ?? consume.concurrency + 2,
       connectionTimeoutMillis: 10_000,
+      // Set when each connection starts (no statement of its own to run first).
+      options: INDEX_DRIVEN_PLANS,
     });
     // A client whose server went away (idle in the pool, or checked out between queries)
     // is logged and dropped; the pool connects anew on next use. Unhandled, these
     // 'error' events would end the process.
     const lost = (error: Error) => this.log.warn({ reason: error.message }, "connection lost");
     this.pgPool.on("error", lost);
-    this.pgPool.on("connect", (client) => {
-      client.on("error", lost);
-      // Queued ahead of graphile-worker's first query on this connection (a client runs
-      // its queries in order); a failure surfaces there as a lost connection.
-      client.query(INDEX_DRIVEN_PLANS).catch(lost);
-    });
+    this.pgPool.on("connect", (client) => client.on("error", lost));
   }
 
   /** The ids of the pools of this consumer (one at a time, a new one after each restart). */
