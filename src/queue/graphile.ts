@@ -269,8 +269,9 @@ class SupervisedRunner {
           ...(localQueueSize > 0 ? { localQueue: { size: localQueueSize } } : {}),
           // Outcomes are batched, and a failure to write them ends the runner (which the
           // supervisor restarts) instead of an unhandled rejection. Completions wait a
-          // little to share a statement: the job's row already says it is done, and an
-          // entry left by a crash meanwhile is released and finds nothing to claim.
+          // little to share a statement: the job's row, not its entry, says whether it
+          // ran, so an entry a crash leaves meanwhile is released and finds nothing to
+          // claim (a PROCESSING job is recovered by the sweeper, as any dead worker's).
           completeJobBatchDelay: COMPLETE_BATCH_DELAY_MS,
           failJobBatchDelay: 0,
           // jobstar's stopConsume decides how long handlers get; graphile-worker waits for them.
