@@ -179,6 +179,35 @@ describe("a partition whose next job lost its queue message", () => {
   });
 });
 
+describe("the partition-key index", () => {
+  it("holds only jobs with a key, and still serves a listing by key", async () => {
+    const { url, drop } = await freshDatabase();
+    const spec = testSpec(url, "graphile");
+    try {
+      const mgr = spec.getResourceManager(ScriptJob);
+      // Unkeyed jobs cost every write of their row nothing in this index.
+      await mgr.createMany(Array.from({ length: 2000 }, () => ({ payload: { behaviour: "ok" } })));
+      const keyed = await mgr.createMany(
+        ["a", "b", "a"].map((partitionKey) => ({ payload: { behaviour: "ok" }, partitionKey })),
+      );
+      const { database } = await spec.start();
+      const [sizes] = await database.sql<{ keyed: number; all: number }[]>`
+        select pg_relation_size('jobstar.resources_partition_key_idx')::int as keyed,
+               pg_relation_size('jobstar.resources_model_created_idx')::int as all`;
+      // A metapage and one leaf; the index over every row needs many more.
+      expect(sizes?.keyed).toBeLessThanOrEqual(2 * 8192);
+      expect(sizes?.all).toBeGreaterThan(4 * 8192);
+      const listed = await mgr.list({ partitionKey: "a" });
+      expect(listed.items.map((job) => job.info.resourceId).sort()).toEqual(
+        [keyed[0]?.resourceId, keyed[2]?.resourceId].sort(),
+      );
+    } finally {
+      await spec.close();
+      await drop();
+    }
+  });
+});
+
 describe("serial partitions across worker processes", () => {
   const WORKER = "test/fixtures/worker.ts";
   let spec: Spec;

@@ -58,7 +58,10 @@ export const resources = jobstar.table(
     index("resources_model_status_idx").on(t.model, t.status),
     index("resources_model_created_idx").on(t.model, t.createdTime, t.resourceId),
     index("resources_model_updated_idx").on(t.model, t.updatedTime, t.resourceId),
-    index("resources_partition_key_idx").on(t.model, t.partitionKey),
+    // Only jobs with a key: most have none, and every write of a row writes each index it is in.
+    index("resources_partition_key_idx")
+      .on(t.model, t.partitionKey)
+      .where(sql`${t.partitionKey} is not null`),
     uniqueIndex("resources_model_idempotency_key_idx")
       .on(t.model, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),

@@ -1,0 +1,2 @@
+DROP INDEX "jobstar"."resources_partition_key_idx";--> statement-breakpoint
+CREATE INDEX "resources_partition_key_idx" ON "jobstar"."resources" USING btree ("model","partition_key") WHERE "jobstar"."resources"."partition_key" is not null;
