@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { sql } from "drizzle-orm";
-import { type Runner, run, type TaskList, type WorkerEvents } from "graphile-worker";
+import { type Job, type Runner, run, type TaskList, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
 import { createLogger, type Logger } from "../log/logger.js";
 import type { Database } from "../store/database.js";
@@ -64,6 +64,14 @@ export function taskIdentifier(model: string): string {
 /** The graphile-worker job key of the entry of one PENDING state of a job. */
 function entryKey(message: QueueMessage): string {
   return `${message.resourceId}#${message.attempt}`;
+}
+
+/** The message an entry's payload carries, or null if it is not one of jobstar's. */
+function messageOf(model: string, payload: unknown): QueueMessage | null {
+  const { resourceId, attempt } = (payload ?? {}) as { resourceId?: unknown; attempt?: unknown };
+  if (typeof resourceId !== "string") return null;
+  // Entries made before attempt tokens existed carry none: they are the current one.
+  return { model, resourceId, attempt: typeof attempt === "number" ? attempt : 0 };
 }
 
 /**
@@ -239,16 +247,25 @@ class SupervisedRunner {
 
   private async startRunner(): Promise<Runner> {
     const taskList: TaskList = {};
-    for (const model of this.consume.models) {
-      taskList[taskIdentifier(model)] = async (payload) => {
-        const { resourceId, attempt } = payload as { resourceId?: unknown; attempt?: unknown };
-        if (typeof resourceId !== "string")
-          throw new Error(`malformed jobstar queue payload: ${JSON.stringify(payload)}`);
-        // Entries made before attempt tokens existed carry none: they are the current one.
-        await this.consume.process({ model, resourceId, attempt: typeof attempt === "number" ? attempt : 0 });
+    const models = new Map(this.consume.models.map((model) => [taskIdentifier(model), model]));
+    for (const [identifier, model] of models) {
+      taskList[identifier] = async (payload) => {
+        const message = messageOf(model, payload);
+        if (!message) throw new Error(`malformed jobstar queue payload: ${JSON.stringify(payload)}`);
+        await this.consume.process(message);
       };
     }
     const events: WorkerEvents = new EventEmitter();
+    // The entries just fetched into the local queue: their jobs are read in one statement
+    // while the first of them are being claimed.
+    events.on("localQueue:getJobs:complete", ({ jobs }: { jobs: readonly Job[] }) => {
+      const messages = jobs.flatMap((job) => {
+        const model = models.get(job.task_identifier);
+        const message = model ? messageOf(model, job.payload) : null;
+        return message ? [message] : [];
+      });
+      if (messages.length > 0) this.consume.readAhead?.(messages);
+    });
     events.on("pool:create", ({ workerPool }: { workerPool: { id: string } }) =>
       this.pools.add(workerPool.id),
     );

@@ -11,7 +11,7 @@ import { inSpan } from "../observability/tracing.js";
 import type { LogLevel } from "../resource/types.js";
 import type { Database } from "../store/database.js";
 import { getRevisionRow, lockResourceRow } from "../store/queries/get-resource.js";
-import { readClaimable } from "../store/queries/read-claimable.js";
+import { type ClaimableRow, readClaimable } from "../store/queries/read-claimable.js";
 import { type RevisionRow, toRevisionInfo } from "../store/queries/rows.js";
 import { type Transition, writeTransitions } from "../store/queries/write-transitions.js";
 import { jobLogs } from "../store/tables.js";
@@ -21,6 +21,7 @@ import { Batcher } from "./batcher.js";
 import type { Lease, Liveness } from "./liveness.js";
 import { CURRENT_ATTEMPT, type MessageQueue, type QueueMessage, type RunSettings } from "./message-queue.js";
 import { enqueuePartitionHeads, isPartitionBusy } from "./partitions.js";
+import { ReadAhead } from "./read-ahead.js";
 import { recordOutcome } from "./record-outcome.js";
 import { handOnFailedPartitions, migrateRows } from "./schema-migration.js";
 import { nextState, type RunOutcome } from "./transitions.js";
@@ -88,8 +89,11 @@ export class JobRunner {
   private readonly claims: Batcher<ClaimRequest, Claim | null>;
   /** Finishes that end their job, written together: one statement a batch. */
   private readonly endings: Batcher<Transition, boolean>;
+  /** Jobs of messages the queue holds for this runner, read before their claims. */
+  private readonly ahead: ReadAhead;
 
   constructor(private readonly deps: JobRunnerDeps) {
+    this.ahead = new ReadAhead((ids) => readClaimable(deps.database.sql, deps.model.schema.key, ids));
     this.claims = new Batcher((requests) => this.claimAll(requests));
     this.endings = new Batcher((transitions) => this.writeEndings(transitions), {
       lingerMs: ENDING_LINGER_MS,
@@ -141,18 +145,71 @@ export class JobRunner {
   }
 
   /**
-   * Claims the jobs of a batch of deliveries in two statements: read the jobs, then write
-   * the claims guarded by what was read (the current revision, PENDING, the message's
-   * token), so two deliveries at once cannot both claim a job and no row lock is held
-   * across round trips.
+   * Reads the jobs of messages that the queue will deliver soon, so that their claims
+   * are one statement (see {@link ReadAhead}). Only messages that name their PENDING
+   * state: one naming just the job is read when it is claimed.
+   */
+  readAhead(messages: QueueMessage[]): void {
+    const model = this.deps.model.schema.key;
+    this.ahead.add(
+      messages.flatMap((m) => (m.model === model && m.attempt !== CURRENT_ATTEMPT ? [m.resourceId] : [])),
+    );
+  }
+
+  /**
+   * Claims the jobs of a batch of deliveries: each job's row as read ahead where that row
+   * is still the PENDING state its message names, else as read now; then one write of the
+   * claims, guarded by what was read. A claim that missed on a row read ahead (the job
+   * was written since) is decided again on a fresh read, so a stale row never drops a
+   * message.
    */
   private async claimAll(requests: ClaimRequest[]): Promise<(Claim | null)[]> {
-    const { database, model, workerId } = this.deps;
-    const rows = await readClaimable(
-      database.sql,
-      model.schema.key,
-      requests.map((request) => request.message.resourceId),
+    const version = this.deps.model.schema.version;
+    const known = new Map<string, ClaimableRow>();
+    await Promise.all(
+      requests.map(async ({ message }) => {
+        const row = await this.ahead.take(message.resourceId);
+        const claimable =
+          row &&
+          !row.isDeleted &&
+          row.status === TaskStatus.PENDING &&
+          row.attempt === message.attempt &&
+          row.schemaVersion === version;
+        if (claimable) known.set(row.resourceId, row);
+      }),
     );
+    const claims = await this.claimWith(requests, known);
+    const again = requests.flatMap((request, i) =>
+      claims[i] === null && known.has(request.message.resourceId) ? [i] : [],
+    );
+    if (again.length > 0) {
+      const decided = await this.claimWith(
+        again.map((i) => requests[i] as ClaimRequest),
+        new Map(),
+      );
+      again.forEach((i, k) => {
+        claims[i] = decided[k] ?? null;
+      });
+    }
+    return claims;
+  }
+
+  /**
+   * Claims the jobs of a batch of deliveries in at most two statements: read the jobs not
+   * in `known`, then write the claims guarded by what was read (the current revision,
+   * PENDING, the message's token), so two deliveries at once cannot both claim a job and
+   * no row lock is held across round trips.
+   */
+  private async claimWith(
+    requests: ClaimRequest[],
+    known: Map<string, ClaimableRow>,
+  ): Promise<(Claim | null)[]> {
+    const { database, model, workerId } = this.deps;
+    const unknown = requests.map((r) => r.message.resourceId).filter((id) => !known.has(id));
+    const rows = new Map(known);
+    if (unknown.length > 0) {
+      for (const [id, row] of await readClaimable(database.sql, model.schema.key, unknown)) rows.set(id, row);
+    }
     // Jobs stored at an older schema version are migrated first (or failed, if they cannot
     // be): a write of its own, off the common path.
     const old = [...rows.values()].filter(

@@ -42,6 +42,12 @@ export interface ConsumeOptions {
    * stopping before the claim could reach the database: deliver the message again later.
    */
   process(message: QueueMessage): Promise<void>;
+  /**
+   * Names messages the queue holds for this consumer and will deliver soon (e.g. those
+   * graphile-worker's local queue just fetched), so that their jobs can be read in one
+   * statement ahead of their claims. A hint: a queue that holds nothing calls it never.
+   */
+  readAhead?(messages: QueueMessage[]): void;
 }
 
 /** A running consumer. */

@@ -476,6 +476,7 @@ export class ResourceManager<M extends JobModel = JobModel> {
       models: [this.key],
       concurrency,
       process: (message) => runner.process(message),
+      readAhead: (messages) => runner.readAhead(messages),
     });
     let stopped = () => {};
     const done = new Promise<void>((resolve) => {
