@@ -22,7 +22,8 @@ export interface Session {
   createBulk(ns: number[]): Promise<void>;
   /**
    * Starts a worker process of `concurrency` on this storage, resolved once it waits for jobs.
-   * With `reportStarts`, its handler prints `start <n> <Date.now()>` when it begins job n.
+   * With `reportStarts`, its handler prints `start <n> <ms>` when it begins job n
+   * (bench/clock.ts, to the microsecond).
    */
   startWorker(concurrency: number, reportStarts?: boolean): Promise<Child>;
   /** How many created jobs are not completed yet. */

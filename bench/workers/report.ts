@@ -1,9 +1,11 @@
 // What a worker's no-op handler does: nothing, or (for the idle-latency figure) print when
 // it started job n, on this machine's clock, which the producer process shares.
+import { wallNow } from "../clock.js";
+
 export const reportStarts = process.env.REPORT_STARTS === "true";
 
 export function started(n: number): void {
-  if (reportStarts) process.stdout.write(`start ${n} ${Date.now()}\n`);
+  if (reportStarts) process.stdout.write(`start ${n} ${wallNow().toFixed(3)}\n`);
 }
 
 /** Stops the worker on SIGTERM with `stop`, then exits. */
