@@ -10,20 +10,18 @@ import { parseWith } from "../model/validate.js";
 import { inSpan } from "../observability/tracing.js";
 import type { LogLevel } from "../resource/types.js";
 import type { Database } from "../store/database.js";
-import { getRevisionRow, lockResourceRow } from "../store/queries/get-resource.js";
-import { type ClaimableRow, readClaimable } from "../store/queries/read-claimable.js";
-import { type RevisionRow, toRevisionInfo } from "../store/queries/rows.js";
+import { lockResourceRow } from "../store/queries/get-resource.js";
+import { toRevisionInfo } from "../store/queries/rows.js";
 import { type Transition, writeTransitions } from "../store/queries/write-transitions.js";
 import { jobLogs } from "../store/tables.js";
 import { isTransient, outageReason, pause } from "../store/transient.js";
 import { inUnitOfWork } from "../store/unit-of-work.js";
 import { Batcher } from "./batcher.js";
+import { type Claim, Claims } from "./claims.js";
 import type { Lease, Liveness } from "./liveness.js";
-import { CURRENT_ATTEMPT, type MessageQueue, type QueueMessage, type RunSettings } from "./message-queue.js";
-import { enqueuePartitionHeads, isPartitionBusy } from "./partitions.js";
-import { ReadAhead } from "./read-ahead.js";
+import type { MessageQueue, QueueMessage, RunSettings } from "./message-queue.js";
+import { enqueuePartitionHeads } from "./partitions.js";
 import { recordOutcome } from "./record-outcome.js";
-import { handOnFailedPartitions, migrateRows } from "./schema-migration.js";
 import { nextState, type RunOutcome } from "./transitions.js";
 
 /** What the run loop needs. */
@@ -37,19 +35,6 @@ export interface JobRunnerDeps {
   /** This process's worker id: recorded as `worker:<id>` on what its runs write. */
   workerId: string;
   logger: Logger;
-}
-
-/** A claimed attempt. */
-interface Claim {
-  resourceId: string;
-  attempt: number;
-  revision: RevisionRow;
-}
-
-/** A delivery asking to claim its job. */
-interface ClaimRequest {
-  message: QueueMessage;
-  leasedBy: string;
 }
 
 /** A finished handler's outcome, and the lease that stays held until it is recorded. */
@@ -85,16 +70,13 @@ export class JobRunner {
   private readonly stopping = new AbortController();
   /** Outcomes being recorded. */
   private readonly recording = new Set<Promise<void>>();
-  /** Claims of concurrent deliveries, written together: one read and one write a batch. */
-  private readonly claims: Batcher<ClaimRequest, Claim | null>;
+  /** Claims of concurrent deliveries, written together. */
+  private readonly claims: Claims;
   /** Finishes that end their job, written together: one statement a batch. */
   private readonly endings: Batcher<Transition, boolean>;
-  /** Jobs of messages the queue holds for this runner, read before their claims. */
-  private readonly ahead: ReadAhead;
 
   constructor(private readonly deps: JobRunnerDeps) {
-    this.ahead = new ReadAhead((ids) => readClaimable(deps.database.sql, deps.model.schema.key, ids));
-    this.claims = new Batcher((requests) => this.claimAll(requests));
+    this.claims = new Claims(deps);
     this.endings = new Batcher((transitions) => this.writeEndings(transitions), {
       lingerMs: ENDING_LINGER_MS,
     });
@@ -118,7 +100,7 @@ export class JobRunner {
     // One span per delivery (`jobstar.run`), with the claim, the handler and the finish in it.
     await inSpan(`jobstar.run ${model}`, attributes, async (span) => {
       const claim = await inSpan("jobstar.claim", attributes, () =>
-        this.persist("claim", () => this.claims.submit({ message, leasedBy }), "on-stop-throw"),
+        this.persist("claim", () => this.claims.claim(message, leasedBy), "on-stop-throw"),
       );
       span.setAttribute("jobstar.claimed", claim !== null);
       if (!claim) return;
@@ -139,146 +121,17 @@ export class JobRunner {
     });
   }
 
+  /**
+   * Reads the jobs of messages the queue will deliver soon, so that their claims are one
+   * statement each batch (see {@link Claims.readAhead}).
+   */
+  readAhead(messages: QueueMessage[]): void {
+    this.claims.readAhead(messages);
+  }
+
   /** Waits until the outcome of every run this runner finished is recorded (or given up on). */
   async drain(): Promise<void> {
     while (this.recording.size > 0) await Promise.all(this.recording);
-  }
-
-  /**
-   * Reads the jobs of messages that the queue will deliver soon, so that their claims
-   * are one statement (see {@link ReadAhead}). Only messages that name their PENDING
-   * state: one naming just the job is read when it is claimed.
-   */
-  readAhead(messages: QueueMessage[]): void {
-    const model = this.deps.model.schema.key;
-    this.ahead.add(
-      messages.flatMap((m) => (m.model === model && m.attempt !== CURRENT_ATTEMPT ? [m.resourceId] : [])),
-    );
-  }
-
-  /**
-   * Claims the jobs of a batch of deliveries: each job's row as read ahead where that row
-   * is still the PENDING state its message names, else as read now; then one write of the
-   * claims, guarded by what was read. A claim that missed on a row read ahead (the job
-   * was written since) is decided again on a fresh read, so a stale row never drops a
-   * message.
-   */
-  private async claimAll(requests: ClaimRequest[]): Promise<(Claim | null)[]> {
-    const version = this.deps.model.schema.version;
-    const known = new Map<string, ClaimableRow>();
-    await Promise.all(
-      requests.map(async ({ message }) => {
-        const row = await this.ahead.take(message.resourceId);
-        const claimable =
-          row &&
-          !row.isDeleted &&
-          row.status === TaskStatus.PENDING &&
-          row.attempt === message.attempt &&
-          row.schemaVersion === version;
-        if (claimable) known.set(row.resourceId, row);
-      }),
-    );
-    const claims = await this.claimWith(requests, known);
-    const again = requests.flatMap((request, i) =>
-      claims[i] === null && known.has(request.message.resourceId) ? [i] : [],
-    );
-    if (again.length > 0) {
-      const decided = await this.claimWith(
-        again.map((i) => requests[i] as ClaimRequest),
-        new Map(),
-      );
-      again.forEach((i, k) => {
-        claims[i] = decided[k] ?? null;
-      });
-    }
-    return claims;
-  }
-
-  /**
-   * Claims the jobs of a batch of deliveries in at most two statements: read the jobs not
-   * in `known`, then write the claims guarded by what was read (the current revision,
-   * PENDING, the message's token), so two deliveries at once cannot both claim a job and
-   * no row lock is held across round trips.
-   */
-  private async claimWith(
-    requests: ClaimRequest[],
-    known: Map<string, ClaimableRow>,
-  ): Promise<(Claim | null)[]> {
-    const { database, model, workerId } = this.deps;
-    const unknown = requests.map((r) => r.message.resourceId).filter((id) => !known.has(id));
-    const rows = new Map(known);
-    if (unknown.length > 0) {
-      for (const [id, row] of await readClaimable(database.sql, model.schema.key, unknown)) rows.set(id, row);
-    }
-    // Jobs stored at an older schema version are migrated first (or failed, if they cannot
-    // be): a write of its own, off the common path.
-    const old = [...rows.values()].filter(
-      (row) => row.schemaVersion !== model.schema.version && row.status === TaskStatus.PENDING,
-    );
-    if (old.length > 0) {
-      await inUnitOfWork(database.db, async (unit) => {
-        const migrated = await migrateRows(unit.sql, model.schema, old);
-        await handOnFailedPartitions(unit, this.deps.queue, model.schema, old, migrated);
-        for (const row of migrated) rows.set(row.resourceId, row);
-      });
-    }
-    const now = new Date();
-    const claims: (Claim | null | Promise<Claim | null>)[] = [];
-    const transitions: Transition[] = [];
-    const claiming: number[] = [];
-    for (const [i, { message, leasedBy }] of requests.entries()) {
-      const row = rows.get(message.resourceId);
-      claims.push(null);
-      if (!row || row.isDeleted) continue;
-      if (row.status === TaskStatus.PROCESSING && row.leasedBy === leasedBy) {
-        // Our own claim, committed before its answer was lost: carry on with it.
-        claims[i] = getRevisionRow(database.db, row.resourceId, row.currentRevisionId).then((revision) =>
-          revision ? { resourceId: row.resourceId, attempt: row.attempt, revision } : null,
-        );
-        continue;
-      }
-      if (row.status !== TaskStatus.PENDING) continue;
-      // A message names the PENDING state it was made for; one from outside jobstar names
-      // only the job, and takes whichever PENDING state it finds (guarded like any claim).
-      if (message.attempt !== CURRENT_ATTEMPT && row.attempt !== message.attempt) continue;
-      // Not migrated (another write came first, and enqueued the job anew): not claimed here.
-      if (row.schemaVersion !== model.schema.version) continue;
-      claiming.push(i);
-      transitions.push({
-        resourceId: row.resourceId,
-        modelName: model.schema.name,
-        schemaVersion: row.schemaVersion,
-        expect: {
-          revisionId: row.currentRevisionId,
-          number: row.number,
-          status: row.status,
-          attempt: row.attempt,
-        },
-        data: { ...row.data, status: TaskStatus.PROCESSING, lastHeartbeatAt: now.toISOString() },
-        revisionStatus: "draft",
-        user: `worker:${workerId}`,
-        createdBy: row.createdBy,
-        now,
-        attempt: row.attempt + 1,
-        leasedBy,
-        runAt: null,
-      });
-    }
-    if (transitions.length > 0) {
-      const revisions = await writeTransitions(database.sql, transitions).catch((error: unknown) => {
-        // Another process claimed a job of one of these partitions at the same moment: a
-        // lone claim is parked; a batch fails, and the batcher claims its jobs one by one.
-        if (transitions.length === 1 && isPartitionBusy(error)) return [null];
-        throw error;
-      });
-      revisions.forEach((revision, k) => {
-        const transition = transitions[k] as Transition;
-        claims[claiming[k] as number] = revision
-          ? { resourceId: revision.resourceId, attempt: transition.attempt, revision }
-          : null;
-      });
-    }
-    return Promise.all(claims);
   }
 
   /**
