@@ -34,7 +34,9 @@ export interface GraphileQueueOptions extends QueueFactoryOptions {
    * (graphile-worker's `localQueue.size`): one query feeds many handlers, and their
    * claims are then written together. Entries locked by a process that dies are released
    * like any other held by a dead worker; a stopping worker hands back those it did not
-   * start. 0 fetches one entry per handler slot. Default: twice the concurrency.
+   * start. 0 fetches one entry per handler slot. Fetched entries wait in this process
+   * until one of its slots is free: with long-running jobs on several workers, 0 lets
+   * whichever worker is free take the next job. Default: twice the concurrency.
    */
   localQueueSize?: number;
 }
