@@ -1,32 +1,16 @@
-import { randomUUID } from "node:crypto";
-import {
-  ConfigurationError,
-  ConflictError,
-  NotFoundError,
-  ValidationError,
-  type ValidationIssue,
-} from "../errors.js";
-import { hydrate, type JobData, type JobInitOf, type JobModel, type JobOf, toJobData } from "../model/job.js";
+import { ConfigurationError, ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import { hydrate, type JobData, type JobInitOf, type JobModel, type JobOf } from "../model/job.js";
 import { currentView } from "../model/migration.js";
 import { checkPayloadFilter } from "../model/payload-fields.js";
 import type { RegisteredModel } from "../model/registration.js";
 import { isTerminal, TaskStatus } from "../model/task-status.js";
-import { checkJobOptions, checkPayloadStorable, parseWith } from "../model/validate.js";
 import { inSpan } from "../observability/tracing.js";
-import { Batcher } from "../queue/batcher.js";
 import { JobRunner } from "../queue/job-runner.js";
 import type { Consumer } from "../queue/message-queue.js";
 import { enqueuePartitionHeads } from "../queue/partitions.js";
 import { migrateStoredJobs } from "../queue/schema-migration.js";
-import { canonicalJson } from "../store/canonical-json.js";
 import { appendRevision } from "../store/queries/append-revision.js";
-import {
-  getResourceRow,
-  getRevisionRow,
-  getRevisionRows,
-  lockResourceRow,
-} from "../store/queries/get-resource.js";
-import { insertJobs } from "../store/queries/insert-jobs.js";
+import { getResourceRow, getRevisionRows, lockResourceRow } from "../store/queries/get-resource.js";
 import { getLogs } from "../store/queries/job-logs.js";
 import {
   countResources,
@@ -41,15 +25,9 @@ import { type ResourceRow, type RevisionRow, toResourceMeta, toRevisionInfo } fr
 import { inUnitOfWork, type UnitOfWork } from "../store/unit-of-work.js";
 import { actor } from "./actor.js";
 import { defaultPolicy, JobAccess, type Principal } from "./authorize.js";
+import { Creates, type Stored } from "./creates.js";
 import type { Runtime } from "./runtime.js";
 import type { JobLog, Page, Resource, ResourceMeta, RevisionInfo } from "./types.js";
-
-/** A validated job to store, and who creates it. */
-interface NewJob {
-  data: JobData;
-  user: string;
-  vetExisting?: ((resourceId: string) => Promise<void>) | undefined;
-}
 
 /** How to submit (for the API layers). */
 export interface SubmitOptions extends WriteOptions {
@@ -58,12 +36,6 @@ export interface SubmitOptions extends WriteOptions {
    * existing job; throwing rolls the whole submit back.
    */
   vetExisting?: (resourceId: string) => Promise<void>;
-}
-
-/** A job as stored by a create, and whether that create made it. */
-interface Stored {
-  created: boolean;
-  revision: RevisionRow;
 }
 
 /** A submitted job as stored, and whether this submit created it (false: its idempotency key named an existing job). */
@@ -129,16 +101,15 @@ export class ResourceManager<M extends JobModel = JobModel> {
     stopped: () => void;
   } | null = null;
 
-  /** Single creates of concurrent callers, stored together (see {@link submitOne}). */
-  private readonly creates = new Batcher<NewJob, Stored>((jobs) => this.insert(jobs), {
-    maxSize: 500,
-    maxInFlight: 2,
-  });
+  /** Validation and storage of new jobs. */
+  private readonly creates: Creates;
 
   constructor(
     private readonly registered: RegisteredModel,
     private readonly runtime: () => Promise<Runtime>,
-  ) {}
+  ) {
+    this.creates = new Creates(registered, runtime);
+  }
 
   /** The model's name, e.g. `TrainingJob`. */
   get name(): string {
@@ -190,9 +161,9 @@ export class ResourceManager<M extends JobModel = JobModel> {
    */
   async submitOne(job: JobOf<M> | JobInitOf<M>, options: SubmitOptions = {}): Promise<Submitted<M>> {
     const { settings } = await this.runtime();
-    const data = this.prepare(job, settings.maxRetries);
+    const data = this.creates.prepare(job, settings.maxRetries);
     return inSpan(`jobstar.create ${this.name}`, { "jobstar.model": this.name }, async (span) => {
-      const stored = await this.creates.submit({
+      const stored = await this.creates.one({
         data,
         user: actor(options.user),
         vetExisting: options.vetExisting,
@@ -213,105 +184,18 @@ export class ResourceManager<M extends JobModel = JobModel> {
     if (jobs.length === 0) return [];
     const { settings } = await this.runtime();
     const user = actor(options.user);
-    const issues: ValidationIssue[] = [];
-    const data: NewJob[] = [];
-    for (const [i, job] of jobs.entries()) {
-      try {
-        data.push({ data: this.prepare(job, settings.maxRetries), user, vetExisting: options.vetExisting });
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
-        issues.push(...error.issues.map((issue) => ({ ...issue, path: [i, ...issue.path] })));
-      }
-    }
-    if (issues.length > 0) throw new ValidationError(issues, `invalid ${this.name}s`);
+    const data = this.creates.prepareAll(jobs, settings.maxRetries);
     const attributes = { "jobstar.model": this.name, "jobstar.count": jobs.length };
-    return inSpan(`jobstar.createMany ${this.name}`, attributes, async () =>
-      (await this.insert(data)).map((stored) => this.toSubmitted(stored)),
-    );
+    return inSpan(`jobstar.createMany ${this.name}`, attributes, async () => {
+      const stored = await this.creates.store(
+        data.map((d) => ({ data: d, user, vetExisting: options.vetExisting })),
+      );
+      return stored.map((s) => this.toSubmitted(s));
+    });
   }
 
   private toSubmitted(stored: Stored): Submitted<M> {
     return { created: stored.created, resource: this.toResource(stored.revision) };
-  }
-
-  /** A job's validated data as it is stored when created. */
-  private prepare(job: JobOf<M> | JobInitOf<M>, maxRetries: number): JobData {
-    const { schema, maxPayloadBytes } = this.registered;
-    const given: unknown = job;
-    const candidate = given instanceof schema.model ? given : toJobData(new schema.model(job as never));
-    const context = `invalid ${schema.name}`;
-    const payload = parseWith(schema.model.payloadSchema, candidate.payload, "payload", context);
-    checkPayloadStorable(payload, maxPayloadBytes, schema.name);
-    checkJobOptions(candidate, schema.name);
-    return {
-      ...toJobData(candidate),
-      payload,
-      runAt: candidate.runAt === null ? null : new Date(candidate.runAt).toISOString(),
-      status: TaskStatus.PENDING,
-      errmsg: null,
-      artifact: null,
-      retries: 0,
-      maxRetries: candidate.maxRetries ?? maxRetries,
-      periodicRuns: 0,
-      lastHeartbeatAt: null,
-    };
-  }
-
-  /** Stores and enqueues validated jobs in one transaction: two statements, whatever their number. */
-  private async insert(jobs: NewJob[]): Promise<Stored[]> {
-    const { schema } = this.registered;
-    const { database, queue } = await this.runtime();
-    const now = new Date();
-    const inserts = jobs.map(({ data, user }) => {
-      const delay = data.periodicInitialDelaySeconds;
-      const runAt = data.runAt ? new Date(data.runAt) : delay ? new Date(now.getTime() + delay * 1000) : null;
-      return {
-        resourceId: `${schema.key}:${randomUUID()}`,
-        model: schema.key,
-        modelName: schema.name,
-        schemaVersion: schema.version,
-        data,
-        user,
-        now,
-        runAt,
-      };
-    });
-    return inUnitOfWork(database.db, async (unit) => {
-      const results = await insertJobs(unit.sql, inserts);
-      await queue.enqueueMany(
-        unit,
-        inserts
-          .filter((_, i) => results[i]?.created)
-          .map((insert) => ({
-            model: schema.key,
-            resourceId: insert.resourceId,
-            attempt: 0,
-            priority: insert.data.priority ?? 0,
-            ...(insert.runAt ? { runAt: insert.runAt } : {}),
-          })),
-      );
-      return Promise.all(
-        results.map(async (result, i): Promise<Stored> => {
-          if (result.created) return { created: true, revision: result.revision };
-          const job = jobs[i] as NewJob;
-          await job.vetExisting?.(result.holder);
-          const revision = await this.current(unit, result.holder);
-          if (canonicalJson(revision.data.payload) !== canonicalJson(job.data.payload)) {
-            throw new ConflictError(
-              `idempotency key "${job.data.idempotencyKey}" is already used by ${result.holder}, with a different payload`,
-            );
-          }
-          return { created: false, revision };
-        }),
-      );
-    });
-  }
-
-  /** The current revision of a job of this model, read in `unit`. */
-  private async current(unit: UnitOfWork, resourceId: string): Promise<RevisionRow> {
-    const row = await getResourceRow(unit.tx, this.key, resourceId);
-    if (!row) throw new NotFoundError(this.name, resourceId);
-    return this.found(await getRevisionRow(unit.tx, resourceId, row.currentRevisionId), resourceId);
   }
 
   /** The job's current revision, or the revision `revisionId`. */
