@@ -1,12 +1,10 @@
-import { ConfigurationError, ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import { hydrate, type JobData, type JobInitOf, type JobModel, type JobOf } from "../model/job.js";
 import { currentView } from "../model/migration.js";
 import { checkPayloadFilter } from "../model/payload-fields.js";
 import type { RegisteredModel } from "../model/registration.js";
 import { isTerminal, TaskStatus } from "../model/task-status.js";
 import { inSpan } from "../observability/tracing.js";
-import { JobRunner } from "../queue/job-runner.js";
-import type { Consumer } from "../queue/message-queue.js";
 import { enqueuePartitionHeads } from "../queue/partitions.js";
 import { migrateStoredJobs } from "../queue/schema-migration.js";
 import { appendRevision } from "../store/queries/append-revision.js";
@@ -25,9 +23,12 @@ import { type ResourceRow, type RevisionRow, toResourceMeta, toRevisionInfo } fr
 import { inUnitOfWork, type UnitOfWork } from "../store/unit-of-work.js";
 import { actor } from "./actor.js";
 import { defaultPolicy, JobAccess, type Principal } from "./authorize.js";
+import { type ConsumeOptions, Consuming, type StopOptions } from "./consuming.js";
 import { Creates, type Stored } from "./creates.js";
 import type { Runtime } from "./runtime.js";
 import type { JobLog, Page, Resource, ResourceMeta, RevisionInfo } from "./types.js";
+
+export type { ConsumeOptions, StopOptions } from "./consuming.js";
 
 /** How to submit (for the API layers). */
 export interface SubmitOptions extends WriteOptions {
@@ -76,39 +77,22 @@ export interface RevisionListOptions {
   before?: number;
 }
 
-/** How to stop consuming. */
-export interface StopOptions {
-  /** How long running handlers may take to finish before they are aborted, in seconds. Default: 30. */
-  graceSeconds?: number;
-}
-
-/** How to consume. */
-export interface ConsumeOptions {
-  /** Wait until `stopConsume()` (true), or return once consuming has started (false). Default: true. */
-  block?: boolean;
-  /** Jobs run at once by this consumer. Default: 1. */
-  concurrency?: number;
-}
-
 /**
  * Creates, reads and manages the jobs of one model, and consumes them. Every write
  * is one transaction: the revision, its NOTIFY and any queue entry commit together.
  */
 export class ResourceManager<M extends JobModel = JobModel> {
-  private consumer: {
-    consumer: Consumer;
-    runner: JobRunner;
-    stopped: () => void;
-  } | null = null;
-
   /** Validation and storage of new jobs. */
   private readonly creates: Creates;
+  /** This model's consumer in this process. */
+  private readonly consuming: Consuming;
 
   constructor(
     private readonly registered: RegisteredModel,
     private readonly runtime: () => Promise<Runtime>,
   ) {
     this.creates = new Creates(registered, runtime);
+    this.consuming = new Consuming(registered, runtime);
   }
 
   /** The model's name, e.g. `TrainingJob`. */
@@ -346,28 +330,8 @@ export class ResourceManager<M extends JobModel = JobModel> {
   }
 
   /** Starts running this model's jobs in this process. */
-  async startConsume(options: ConsumeOptions = {}): Promise<void> {
-    if (!this.registered.handler) {
-      throw new ConfigurationError(`${this.name} has no jobHandler: pass one to spec.addModel to consume it`);
-    }
-    if (this.consumer) throw new ConfigurationError(`${this.name} is already being consumed`);
-    const runtime = await this.runtime();
-    const runner = new JobRunner({ ...runtime, model: this.registered });
-    const concurrency = options.concurrency ?? 1;
-    if (!Number.isInteger(concurrency) || concurrency < 1)
-      throw new RangeError("concurrency must be an integer >= 1");
-    const consumer = await runtime.queue.consume({
-      models: [this.key],
-      concurrency,
-      process: (message) => runner.process(message),
-      readAhead: (messages) => runner.readAhead(messages),
-    });
-    let stopped = () => {};
-    const done = new Promise<void>((resolve) => {
-      stopped = resolve;
-    });
-    this.consumer = { consumer, runner, stopped };
-    if (options.block ?? true) await done;
+  startConsume(options: ConsumeOptions = {}): Promise<void> {
+    return this.consuming.start(options);
   }
 
   /**
@@ -375,18 +339,8 @@ export class ResourceManager<M extends JobModel = JobModel> {
    * `graceSeconds` (default 30) are aborted, and their jobs go back to PENDING without
    * spending a retry.
    */
-  async stopConsume(options: StopOptions = {}): Promise<void> {
-    const current = this.consumer;
-    if (!current) return;
-    this.consumer = null;
-    const grace = setTimeout(() => current.runner.abortRunning(), (options.graceSeconds ?? 30) * 1000);
-    try {
-      await current.consumer.stop();
-      await current.runner.drain();
-    } finally {
-      clearTimeout(grace);
-    }
-    current.stopped();
+  stopConsume(options: StopOptions = {}): Promise<void> {
+    return this.consuming.stop(options);
   }
 
   private async change(
