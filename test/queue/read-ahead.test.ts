@@ -65,6 +65,19 @@ describe("a run loop given messages ahead of their delivery", () => {
     return infos.map((info) => ({ model: "script-job", resourceId: info.resourceId, attempt: 0 }));
   }
 
+  /** A runner, and the message of a new job that runner has read ahead (once the read is done). */
+  async function readAheadOne(): Promise<[JobRunner, QueueMessage]> {
+    const run = runner();
+    const [message] = await created(1);
+    if (!message) throw new Error("no job");
+    run.readAhead([message]);
+    await waitFor(
+      async () => counter.reads,
+      (n) => n === 1,
+    );
+    return [run, message];
+  }
+
   async function statuses(messages: QueueMessage[]): Promise<string[]> {
     return Promise.all(messages.map(async (m) => (await mgr.get(m.resourceId)).data.status));
   }
@@ -82,14 +95,7 @@ describe("a run loop given messages ahead of their delivery", () => {
   });
 
   it("claims a job written after it was read ahead, on a fresh read", async () => {
-    const run = runner();
-    const [message] = await created(1);
-    if (!message) throw new Error("no job");
-    run.readAhead([message]);
-    await waitFor(
-      async () => counter.reads,
-      (n) => n === 1,
-    );
+    const [run, message] = await readAheadOne();
     // A write the read ahead did not see: a new revision of the still PENDING job.
     await runtime.database.sql`
       with r as (
@@ -115,14 +121,7 @@ describe("a run loop given messages ahead of their delivery", () => {
   });
 
   it("does not run a job cancelled after it was read ahead", async () => {
-    const run = runner();
-    const [message] = await created(1);
-    if (!message) throw new Error("no job");
-    run.readAhead([message]);
-    await waitFor(
-      async () => counter.reads,
-      (n) => n === 1,
-    );
+    const [run, message] = await readAheadOne();
     await mgr.cancel(message.resourceId);
     await run.process(message);
     await run.drain();
